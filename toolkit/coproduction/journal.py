@@ -1,0 +1,201 @@
+"""The trainee's journal: a local SQLite file of finished scenarios and self-check attempts.
+
+Each entry is written in its own transaction, so a crash never leaves half an
+entry, and SQLite's file locking lets two kernels write at once without
+losing anything. A file that is not a readable journal is moved aside (never
+deleted) and a fresh journal is started, with a message saying where the old
+one went.
+
+The journal uses SQLite's default rollback journal, not WAL, because hub home
+folders are often on network file systems where WAL is not safe.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .paths import JOURNAL_ENV, journal_path
+
+#: Bumped when the table layout changes; a file with another number is set aside.
+LAYOUT_VERSION = 1
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS entries (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      TEXT NOT NULL,   -- when, in UTC, ISO 8601
+    kind    TEXT NOT NULL,   -- 'scenario' or 'check'
+    subject TEXT NOT NULL,   -- scenario id, or self-check id / question id
+    detail  TEXT NOT NULL    -- JSON: the path and score, or the answer and mark
+)
+"""
+
+# A writer waits this long for another kernel to finish its write.
+_BUSY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the journal."""
+
+    id: int
+    at: str
+    kind: str
+    subject: str
+    detail: dict[str, Any]
+
+
+class Journal:
+    """A trainee's journal file. Open it, record, read back.
+
+    ``notice`` holds the plain-words message when an unreadable file had to be
+    set aside on opening (None otherwise); it is also printed once.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, quiet: bool = False):
+        self.path = Path(path) if path is not None else journal_path()
+        self.notice: str | None = None
+        self.set_aside: Path | None = None
+        self._open(quiet)
+
+    # -- opening and repair ------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+        con.execute(f"PRAGMA busy_timeout = {_BUSY_SECONDS * 1000}")
+        return con
+
+    def _usable(self) -> bool:
+        """Open the file and make sure it holds (or can hold) our table."""
+        con = self._connect()
+        try:
+            if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                return False
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if version == 0 and not tables - {"sqlite_sequence"}:
+                con.execute("BEGIN IMMEDIATE")
+                con.execute(_CREATE)
+                con.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+                con.execute("COMMIT")
+                return True
+            return version == LAYOUT_VERSION and "entries" in tables
+        finally:
+            con.close()
+
+    def _open(self, quiet: bool) -> None:
+        try:
+            if self._usable():
+                return
+            reason = "it is not a journal this toolkit can read"
+        except sqlite3.DatabaseError as err:
+            reason = f"it could not be read ({err})"
+        self._move_aside(reason, quiet)
+        if not self._usable():  # a brand-new file: anything else is a real fault
+            raise OSError(f"Could not start a new journal at {self.path}.")
+
+    def _move_aside(self, reason: str, quiet: bool) -> None:
+        if self.path.exists() and not self.path.is_file():
+            raise OSError(f"The journal should be a file, but {self.path} is a folder. "
+                          f"Set {JOURNAL_ENV} to a file name to keep the journal elsewhere.")
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
+        n = 1
+        while target.exists():
+            target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}-{n}")
+            n += 1
+        try:
+            self.path.rename(target)
+        except FileNotFoundError:
+            return  # another kernel moved it aside first; nothing of ours is lost
+        for suffix in ("-journal", "-wal", "-shm"):
+            leftover = Path(f"{self.path}{suffix}")
+            if leftover.exists():
+                leftover.rename(Path(f"{target}{suffix}"))
+        self.set_aside = target
+        self.notice = (
+            f"Your journal file {self.path.name} could not be used ({reason}). "
+            f"It has been kept as {target.name} in the same folder, and a new, empty "
+            "journal has been started. Your trainer can help recover the old one."
+        )
+        if not quiet:
+            print(self.notice, file=sys.stderr)
+
+    # -- writing -----------------------------------------------------------
+
+    def _add(self, kind: str, subject: str, detail: dict[str, Any]) -> int:
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            cur = con.execute(
+                "INSERT INTO entries (at, kind, subject, detail) VALUES (?, ?, ?, ?)",
+                (at, kind, subject, json.dumps(detail, sort_keys=True)),
+            )
+            con.execute("COMMIT")
+            return int(cur.lastrowid)
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def record_scenario(self, state) -> int:
+        """Save a finished scenario path (a ``scenario.State`` at an ending)."""
+        from .scenario.engine import score
+
+        result = score(state)
+        return self._add("scenario", state.scenario.id, {
+            "path": [[s.node_id, s.choice_id] for s in state.history],
+            "ending_node": state.node_id,
+            "ending": state.ending,
+            "stance": result.stance,
+            "values": result.values,
+        })
+
+    def record_check(self, check_id: str, question_id: str, answer: Any, correct: bool) -> int:
+        """Save one self-check attempt."""
+        return self._add("check", f"{check_id}/{question_id}",
+                         {"answer": answer, "correct": bool(correct)})
+
+    # -- reading -----------------------------------------------------------
+
+    def entries(self, kind: str | None = None) -> list[Entry]:
+        """Every entry, oldest first; only one kind if ``kind`` is given."""
+        con = self._connect()
+        try:
+            sql = "SELECT id, at, kind, subject, detail FROM entries"
+            rows = con.execute(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY id",
+                               (kind,) if kind else ())
+            return [Entry(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+        finally:
+            con.close()
+
+    def history(self):
+        """Your journal as a table (a pandas DataFrame), one row per entry."""
+        import pandas as pd
+
+        rows = [{"when": e.at, "what": e.kind, "subject": e.subject, **_summary(e)}
+                for e in self.entries()]
+        return pd.DataFrame(rows, columns=["when", "what", "subject", "result"])
+
+
+def _summary(entry: Entry) -> dict[str, str]:
+    d = entry.detail
+    if entry.kind == "scenario":
+        stance = d.get("stance")
+        lean = "" if stance is None else f", average stance {stance:+.1f} (-2 expert, +2 partner)"
+        return {"result": f"{d.get('ending')} ending after {len(d.get('path', []))} decisions{lean}"}
+    return {"result": f"{d.get('answer')}: {'right' if d.get('correct') else 'not yet'}"}
+
+
+def history():
+    """The trainee's own journal (in this folder) as a table."""
+    return Journal().history()

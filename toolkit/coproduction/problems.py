@@ -1,0 +1,41 @@
+"""Problems found in a course file, reported as ``FILE:LINE: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file: where it is and what to do about it."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" ({self.field})" if self.field else ""
+        return f"{self.file}:{self.line}: {self.message}{where}"
+
+
+class CourseFileError(ValueError):
+    """A course file (scenario, self-check) could not be used as written.
+
+    ``problems`` lists every problem found, so an author can fix them all in
+    one pass rather than one per run.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: str | Path) -> str:
+    """The path as a person would type it: relative to here when that is shorter."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,44 @@
+"""Branching case scenarios: data files, a pure engine, and a widget player.
+
+>>> from coproduction import scenario
+>>> estate = scenario.get("estate-asb")
+>>> state = estate.play_through(["..."])      # doctest: +SKIP
+>>> scenario.play("estate-asb")              # in a notebook: shows the player
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..paths import content_file, content_names
+from .engine import InvalidChoice, Score, State, Step, back, choose, play_through, score, start
+from .lint import check, lint
+from .model import Choice, Node, Scenario, load
+
+__all__ = [
+    "Choice", "InvalidChoice", "Node", "Scenario", "Score", "State", "Step",
+    "back", "check", "choose", "get", "lint", "load", "names", "play", "play_through",
+    "score", "start",
+]
+
+
+def names() -> list[str]:
+    """The scenarios shipped with the course."""
+    return content_names("scenarios")
+
+
+def get(name: str) -> Scenario:
+    """A shipped scenario by name (e.g. ``"estate-asb"``), or a path to a file."""
+    if Path(name).suffix in (".yaml", ".yml"):
+        return load(name)
+    return load(content_file("scenarios", name))
+
+
+def play(name: str, journal=None):
+    """The scenario player for a notebook; as the last line of a cell it shows itself.
+
+    Finished paths are saved to the trainee's journal (see ``coproduction.journal``).
+    """
+    from .player import Player
+
+    return Player(get(name), journal=journal)

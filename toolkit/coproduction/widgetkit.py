@@ -1,0 +1,70 @@
+"""Small pieces shared by the course's widgets: safe text, status lines, journal access."""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+
+
+def para(text: str) -> str:
+    """Plain text as HTML paragraphs (blank lines separate paragraphs)."""
+    blocks = [b.strip() for b in str(text).split("\n\n") if b.strip()]
+    return "".join(f"<p>{html.escape(b).replace(chr(10), ' ')}</p>" for b in blocks)
+
+
+def status(text: str, good: bool | None = None) -> str:
+    """A line read out by screen readers when it changes; marked right / not yet."""
+    mark = {True: "✔ ", False: "✘ ", None: ""}[good]
+    return f'<div role="status" aria-live="polite">{html.escape(mark)}{para(text) or ""}</div>'
+
+
+def wide():
+    """A fresh layout for a full-width button (each widget owns its layout, so it can close it)."""
+    import ipywidgets as w
+
+    return w.Layout(width="auto", max_width="46em")
+
+
+def close_tree(widget) -> None:
+    """Close a widget, everything inside it, and their layouts and styles.
+
+    ipywidgets' own ``close`` leaves children, layouts and styles open, so a
+    player that is re-run in a notebook would otherwise leak them.
+    """
+    from ipywidgets import Widget
+
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):
+        sub = getattr(widget, part, None)
+        if isinstance(sub, Widget):
+            sub.close()
+    Widget.close(widget)  # the base close, so a close() that calls close_tree does not loop
+
+
+class JournalWriter:
+    """Writes to the trainee's journal on first use; never lets a failure break a widget.
+
+    ``journal`` may be a Journal, None (the default journal, opened when first
+    needed) or False (do not keep a journal).
+    """
+
+    def __init__(self, journal=None):
+        self._journal = journal
+        self.problem: str | None = None
+
+    def write(self, method: str, *args) -> str:
+        """Call ``Journal.<method>(*args)``; return a plain message to show, or ''."""
+        if self._journal is False:
+            return ""
+        try:
+            if self._journal is None:
+                from .journal import Journal
+
+                self._journal = Journal()
+            getattr(self._journal, method)(*args)
+        except (OSError, sqlite3.Error) as err:
+            self.problem = str(err)
+            return f"(This could not be saved to your journal: {err})"
+        notice, self._journal.notice = self._journal.notice, None
+        return notice or ""
