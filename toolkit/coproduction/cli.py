@@ -40,10 +40,11 @@ def _scenario_list(args) -> int:
 
 def _quiz_seal(args) -> int:
     from .paths import CONTENT
+    from .problems import display_path
     from .quiz import seal_file
 
     out = args.out or CONTENT / "checks" / Path(args.source).with_suffix(".yaml").name
-    print(f"sealed {args.source} -> {seal_file(args.source, out)}")
+    print(f"Sealed {args.source} into {display_path(seal_file(args.source, out))}")
     return 0
 
 

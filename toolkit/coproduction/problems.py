@@ -17,7 +17,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f" ({self.field})" if self.field else ""
-        return f"{self.file}:{self.line}: {self.message}{where}"
+        line = f"{self.line}:" if self.line else ""
+        return f"{self.file}:{line} {self.message}{where}"
 
 
 class CourseFileError(ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,13 +159,17 @@ def seal(source: str | Path, salt: str | None = None) -> dict:
     for q in data["questions"]:
         qid = q["id"]
         if q["kind"] == "choice":
-            options = [str(o["text"]) for o in q["options"]]
-            right = next(str(o["text"]) for o in q["options"] if o.get("correct"))
+            # Authors tend to write the right answer first; shuffle the options
+            # in an order fixed by the salt so their position gives nothing away.
+            raw = list(q["options"])
+            random.Random(f"{salt}:{qid}").shuffle(raw)
+            right = next(str(o["text"]) for o in raw if o.get("correct"))
             questions.append({
-                "id": qid, "kind": "choice", "prompt": str(q["prompt"]), "options": options,
+                "id": qid, "kind": "choice", "prompt": str(q["prompt"]),
+                "options": [str(o["text"]) for o in raw],
                 "answer": answer_hash(salt, qid, right),
                 "feedback": [seal_text(str(o["feedback"]), salt, qid, str(o["text"]))
-                             for o in q["options"]],
+                             for o in raw],
             })
         else:
             items = []

@@ -98,7 +98,7 @@ class CheckView(w.VBox):
                           for n, q in enumerate(check.questions, start=1)]
         title = w.HTML(f"<h3>{html.escape(check.title)}</h3>")
         super().__init__([title, *self.questions],
-                         layout=w.Layout(gap="1em", max_width="50em"))
+                         layout=w.Layout(max_width="50em"))
 
     def close(self) -> None:
         """Close the self-check and every widget inside it."""

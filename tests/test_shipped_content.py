@@ -1,0 +1,102 @@
+"""Every scenario and self-check that ships with the course is sound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coproduction import quiz, scenario
+from coproduction.paths import CONTENT
+from coproduction.scenario import score
+from conftest import ROOT
+
+SCENARIOS = scenario.names()
+SOURCES = sorted((ROOT / "solutions" / "self-checks").glob("*.yaml"))
+
+
+def test_there_is_content():
+    assert "estate-asb" in SCENARIOS
+    assert "01-origins" in quiz.names()
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_scenario_passes_check(name):
+    assert scenario.check(CONTENT / "scenarios" / f"{name}.yaml") == []
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_path_reaches_an_ending(name):
+    s = scenario.get(name)
+    paths = s.paths()
+    assert paths
+    reached = set()
+    for path in paths:
+        state = s.play_through(path)
+        assert state.finished, path
+        reached.add(state.ending)
+        assert score(state).stance is not None
+    # Every node lies on some path, so the paths cover the whole scenario.
+    on_paths = {s.start} | {s.play_through(p[:i]).node_id for p in paths for i in range(len(p) + 1)}
+    assert on_paths == set(s.nodes)
+    assert reached == {"partner", "mixed", "expert-provider"}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_scenario_is_a_real_branching_case(name):
+    """The course's brief: 4+ decision points on every path, choices that really branch."""
+    s = scenario.get(name)
+    assert min(len(p) for p in s.paths()) >= 4
+    decision_points = [n for n in s.nodes.values() if n.choices]
+    assert all(len(n.choices) >= 2 for n in decision_points)
+    assert all(len({c.next for c in n.choices}) >= 2 for n in decision_points[:1])
+    # the expert-provider option must be there to feel the pull of
+    assert any(c.stance < 0 for n in decision_points for c in n.choices)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_sealed_check_matches_its_source(source):
+    """The trainee copy marks every source answer exactly as the trainer wrote it."""
+    from ruamel.yaml import YAML
+
+    plain = YAML(typ="safe").load(source.read_text(encoding="utf-8"))
+    sealed = quiz.get(plain["id"])
+    assert sealed.title == plain["title"]
+    assert [q.id for q in sealed.questions] == [q["id"] for q in plain["questions"]]
+    for q, src in zip(sealed.questions, plain["questions"]):
+        if src["kind"] == "choice":
+            assert sorted(q.options) == sorted(o["text"] for o in src["options"])
+            for option in src["options"]:
+                mark = q.mark(option["text"])
+                assert mark.correct == bool(option.get("correct")), (q.id, option["text"])
+                assert mark.feedback == option["feedback"]
+        else:
+            assert list(q.categories) == src["categories"]
+            for item in src["items"]:
+                right = q.mark_item(item["text"], item["category"])
+                assert right.correct and right.feedback == item["feedback"]
+                for other in set(src["categories"]) - {item["category"]}:
+                    assert not q.mark_item(item["text"], other).correct
+
+
+# Answers from the course brief: the shipped self-check must agree with them.
+KNOWN_ANSWERS = {
+    "coined": "Indiana University",
+    "not-cahn": "Efficiency",
+    "ostrom-contrast": "Nigeria",
+}
+
+
+def test_module_1_check_knows_the_facts():
+    check = quiz.get("01-origins")
+    by_id = {q.id: q for q in check.questions}
+    for qid, answer in KNOWN_ANSWERS.items():
+        assert by_id[qid].mark(answer).correct, qid
+    assert sum(q.kind == "sort" for q in check.questions) >= 1
+    assert len(check.questions) >= 5
+
+
+def test_sealed_options_are_not_always_right_first():
+    firsts = [q.mark(q.options[0]).correct for q in quiz.get("01-origins").questions
+              if q.kind == "choice"]
+    assert not all(firsts)
