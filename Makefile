@@ -8,6 +8,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8888
+# JupyterLab refuses to run as root unless told; containers and CI often are root.
+ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test install datasets clean
 
@@ -23,7 +25,7 @@ $(STAMP): pyproject.toml
 # JupyterLab on this machine only, opening Module 1. News, update checks and
 # the online extension manager are switched off: the course runs offline.
 lab: $(STAMP)
-	@$(BIN)/jupyter lab --no-browser \
+	@$(BIN)/jupyter lab --no-browser $(ROOT_OK) \
 	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb \
