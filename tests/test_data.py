@@ -78,7 +78,7 @@ def test_loads_from_an_installed_wheel(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "coproduction/_datasets/ward_policing.csv" in names
     assert "coproduction/content/scenarios/estate-asb.yaml" in names
-    assert not any(n.startswith("solutions/") or "self-checks" in n for n in names)
+    assert not any(n.startswith("solutions/") or "self-check-keys" in n for n in names)
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(target), str(wheel)], check=True, capture_output=True)

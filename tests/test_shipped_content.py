@@ -12,7 +12,7 @@ from coproduction.scenario import score
 from conftest import ROOT
 
 SCENARIOS = scenario.names()
-SOURCES = sorted((ROOT / "solutions" / "self-checks").glob("*.yaml"))
+SOURCES = sorted((ROOT / "toolkit" / "self-check-keys").glob("*.yaml"))
 
 
 def test_there_is_content():

@@ -14,7 +14,7 @@ from conftest import ROOT
 
 NOTEBOOKS = sorted(p for p in ROOT.rglob("*.ipynb")
                    if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts)
-SOURCES = sorted((ROOT / "solutions" / "self-checks").glob("*.yaml"))
+SOURCES = sorted((ROOT / "toolkit" / "self-check-keys").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))

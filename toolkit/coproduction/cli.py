@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     quiz_verbs = quiz.add_subparsers(dest="action", metavar="ACTION", required=True)
     seal = quiz_verbs.add_parser(
         "seal", help="turn a trainer's self-check into the trainee copy",
-        description="Read a self-check with plain answers (kept under solutions/self-checks/) "
+        description="Read a self-check with plain answers (kept under toolkit/self-check-keys/) "
                     "and write the copy trainees get, with answers stored only as salted hashes.")
     seal.add_argument("source", help="the trainer's self-check file, with answers")
     seal.add_argument("-o", "--out", type=Path,

@@ -48,6 +48,6 @@ def seal_file(source: str | Path, out: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
         fh.write("# Sealed self-check: made by `coproduction quiz seal` from the trainer's\n"
-                 "# copy under solutions/self-checks/. Edit that copy, then seal again.\n")
+                 "# copy under toolkit/self-check-keys/. Edit that copy, then seal again.\n")
         yaml.dump(sealed, fh)
     return out
