@@ -6,16 +6,31 @@ import html
 import sqlite3
 
 
+# ipywidgets' HTML sets a tall fixed line height meant for one-line labels;
+# running text reads better at a normal one.
+_TEXT_STYLE = "line-height:1.5"
+_CALLOUT_STYLE = {
+    None: "border-left:4px solid #2b6cb0;background:#f2f6fb",
+    True: "border-left:4px solid #1b7837;background:#f0f8f1",
+    False: "border-left:4px solid #b35806;background:#fdf5ec",
+}
+
+
 def para(text: str) -> str:
     """Plain text as HTML paragraphs (blank lines separate paragraphs)."""
     blocks = [b.strip() for b in str(text).split("\n\n") if b.strip()]
-    return "".join(f"<p>{html.escape(b).replace(chr(10), ' ')}</p>" for b in blocks)
+    inner = "".join(f"<p>{html.escape(b).replace(chr(10), ' ')}</p>" for b in blocks)
+    return f'<div style="{_TEXT_STYLE}">{inner}</div>' if inner else ""
 
 
 def status(text: str, good: bool | None = None) -> str:
-    """A line read out by screen readers when it changes; marked right / not yet."""
+    """A callout read out by screen readers when it changes; marked right / not yet."""
+    if not str(text).strip():
+        return '<div role="status" aria-live="polite"></div>'
     mark = {True: "✔ ", False: "✘ ", None: ""}[good]
-    return f'<div role="status" aria-live="polite">{html.escape(mark)}{para(text) or ""}</div>'
+    style = f"{_CALLOUT_STYLE[good]};padding:0.1em 1em;margin:0.5em 0"
+    return (f'<div role="status" aria-live="polite" style="{style}">'
+            f"{para(mark + str(text))}</div>")
 
 
 def wide():
