@@ -58,6 +58,147 @@ def _journal_show(args) -> int:
     return 0
 
 
+def _course(args):
+    from .grading import Course
+
+    return Course(args.course)
+
+
+def _release(args) -> int:
+    from .grading import release
+    from .problems import display_path
+
+    for path in release(_course(args), args.assignments):
+        print(f"Released {display_path(path)}")
+    return 0
+
+
+def _autograde(args) -> int:
+    from .grading import autograde
+
+    run = autograde(_course(args), args.assignment, students=args.student,
+                    workers=args.workers, timeout=args.timeout, progress=not args.quiet)
+    print(run.summary())
+    return 0
+
+
+def _feedback(args) -> int:
+    from .grading import feedback
+
+    files = feedback(_course(args), args.assignment, args.student)
+    print(f"Made {len(files)} feedback page(s) for {args.assignment}, in the feedback folder. "
+          "Release them to trainees from the formgrader, or with nbgrader release_feedback.")
+    return 0
+
+
+def _report(args) -> int:
+    from .grading import report
+
+    print(report(_course(args), args.assignment, args.out).summary())
+    return 0
+
+
+def _cohort(args) -> int:
+    from .grading import CourseError
+    from .grading.cohort import plan, write_cohort
+
+    course = _course(args)
+    course.require_assignment(args.assignment)
+    members = plan(args.size, hostile=not args.no_hostile, seed=args.seed)
+    taken = [m.student for m in members
+             if course.path("submitted", m.student, args.assignment).exists()]
+    if taken:
+        raise CourseError(f"{taken[0]} already has a submission of {args.assignment}; "
+                          "a practice cohort never overwrites one. Move the submitted "
+                          "folder aside first.")
+    write_cohort(course.root, args.assignment, members)
+    kinds = ", ".join(sorted({m.kind for m in members}))
+    print(f"Wrote {len(members)} practice submissions of {args.assignment} into "
+          f"{course.path('submitted')} (kinds: {kinds}).")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _add_course_option(parser) -> None:
+    parser.add_argument("--course", type=Path, metavar="DIR",
+                        help="the course folder, with nbgrader_config.py (default: this folder "
+                             "or the nearest one above it)")
+
+
+def _add_trainer_commands(verbs) -> None:
+    from .grading import DEFAULT_TIMEOUT
+
+    rel = verbs.add_parser(
+        "release", help="make trainees' copies of assignments from the solutions",
+        description="Regenerate exercises/ASSIGNMENT from solutions/ASSIGNMENT with nbgrader "
+                    "(answers and hidden tests removed). With no names, every assignment.")
+    rel.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                     help="assignments to release (default: all)")
+    _add_course_option(rel)
+    rel.set_defaults(run=_release)
+
+    auto = verbs.add_parser(
+        "autograde", help="grade every submission of an assignment, in parallel",
+        description="Grade submitted/<trainee>/ASSIGNMENT into nbgrader's gradebook and "
+                    "autograded/, several at once, each with a time limit. A submission that "
+                    "fails is recorded with its reason and never stops the others.")
+    auto.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment to grade")
+    auto.add_argument("--workers", type=_positive_int, metavar="N",
+                      help="submissions graded at once (default: one per processor core)")
+    auto.add_argument("--student", action="append", metavar="ID",
+                      help="grade only this trainee (repeat for more); others are left as "
+                           "they are")
+    auto.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                      help=f"time limit for one submission (default: {DEFAULT_TIMEOUT})")
+    auto.add_argument("--quiet", action="store_true",
+                      help="no progress bar, only the summary at the end")
+    _add_course_option(auto)
+    auto.set_defaults(run=_autograde)
+
+    fb = verbs.add_parser(
+        "feedback", help="make feedback pages for trainees",
+        description="Turn each graded notebook of ASSIGNMENT into a feedback page (HTML) "
+                    "with the scores and comments, ready to return to trainees.")
+    fb.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
+    fb.add_argument("--student", metavar="ID", help="only this trainee")
+    _add_course_option(fb)
+    fb.set_defaults(run=_feedback)
+
+    rep = verbs.add_parser(
+        "report", help="scores, hardest questions and scenario choices for a cohort",
+        description="Write a CSV of scores per trainee and question, plots of the score "
+                    "distribution and of each question's difficulty, and, where trainees' "
+                    "journals came with their submissions, the choices the cohort made at "
+                    "each scenario decision point.")
+    rep.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
+    rep.add_argument("--out", type=Path, metavar="DIR",
+                     help="where to write the files (default: reports/ASSIGNMENT)")
+    _add_course_option(rep)
+    rep.set_defaults(run=_report)
+
+    coh = verbs.add_parser(
+        "cohort", help="make practice submissions to try grading on",
+        description="Write a synthetic cohort of submissions of ASSIGNMENT into submitted/: "
+                    "correct, partly right and blank ones, plus one of each kind that can "
+                    "break grading (a loop that never ends, a notebook that stops its own "
+                    "kernel, deleted or duplicated cells, edited tests, megabytes of output, "
+                    "a file that is not a notebook).")
+    coh.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
+    coh.add_argument("--size", type=_positive_int, default=20, metavar="N",
+                     help="how many trainees (default: 20)")
+    coh.add_argument("--no-hostile", action="store_true",
+                     help="only ordinary submissions (correct, partly right, blank)")
+    coh.add_argument("--seed", type=int, default=1, help="seed for the mix (default: 1)")
+    _add_course_option(coh)
+    coh.set_defaults(run=_cohort)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, with help text for every command and option."""
     parser = argparse.ArgumentParser(
@@ -103,11 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the journal file (default: $COPRODUCTION_JOURNAL, "
                            "else coproduction-journal.sqlite here)")
     show.set_defaults(run=_journal_show)
+
+    _add_trainer_commands(verbs)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``coproduction`` command."""
+    from .grading.course import CourseError
     from .paths import UnknownName
     from .problems import CourseFileError
 
@@ -116,8 +260,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CourseFileError as err:
         print(err, file=sys.stderr)
-    except (UnknownName, OSError) as err:
+    except (UnknownName, CourseError, OSError) as err:
         print(f"coproduction: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("coproduction: stopped.", file=sys.stderr)
+        return 130
     return 1
 
 

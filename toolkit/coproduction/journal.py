@@ -196,6 +196,26 @@ def _summary(entry: Entry) -> dict[str, str]:
     return {"result": f"{d.get('answer')}: {'right' if d.get('correct') else 'not yet'}"}
 
 
+def read(path: str | Path, kind: str | None = None) -> list[Entry]:
+    """Entries of someone else's journal, opened read-only (a trainer's report uses this).
+
+    Nothing is changed or moved, whatever state the file is in; an unreadable
+    file gives an empty list.
+    """
+    uri = f"file:{Path(path).resolve()}?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True, timeout=_BUSY_SECONDS)
+        try:
+            sql = "SELECT id, at, kind, subject, detail FROM entries"
+            rows = con.execute(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY id",
+                               (kind,) if kind else ()).fetchall()
+        finally:
+            con.close()
+        return [Entry(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+    except (sqlite3.Error, ValueError):
+        return []
+
+
 def history():
     """The trainee's own journal (in this folder) as a table."""
     return Journal().history()

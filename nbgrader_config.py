@@ -1,0 +1,32 @@
+"""nbgrader settings for the course. Trainers run nbgrader and `coproduction` from this folder.
+
+The design card's folders are nbgrader's own: the trainer's copies with
+answers live in solutions/ (nbgrader's "source"), and what trainees receive
+is generated into exercises/ (nbgrader's "release").
+"""
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
+
+c.CourseDirectory.course_id = "coproduction"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+
+# Every graded assignment of the course, in teaching order.
+c.CourseDirectory.db_assignments = [
+    {"name": "01-origins"},
+]
+
+# A trainee's notebook gets this long per cell when graded; `coproduction
+# autograde --timeout` also limits each whole submission.
+c.Execute.timeout = 60
+# One retry is enough to ride out a slow kernel start on a busy machine.
+c.Execute.execute_retries = 1
+
+# Keep what a runaway print can put into an autograded notebook small.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 50
+
+# Files that are never part of an assignment.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "coproduction-journal.sqlite*",
+]

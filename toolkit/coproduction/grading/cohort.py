@@ -1,0 +1,153 @@
+"""Synthetic cohorts: N submissions of an assignment, for practice, tests and benchmarks.
+
+Submissions are built from the assignment's two copies: the released one
+(what a trainee starts from) and the source one (where the answers are). Most
+are ordinary (correct, partly right, blank); the hostile kinds are the ways a
+real submission can go wrong, so that grading can be shown to survive them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ORDINARY = ("correct", "partial", "blank")
+HOSTILE = (
+    "infinite-loop",     # a cell that never finishes
+    "kills-kernel",      # a cell that stops Python itself
+    "deletes-cells",     # the test cells removed
+    "duplicates-cells",  # every answer cell pasted twice
+    "edits-tests",       # test cells replaced with code that always passes
+    "prints-megabytes",  # an answer that prints tens of megabytes
+    "not-json",          # a file that is not a notebook at all
+)
+KINDS = ORDINARY + HOSTILE
+
+_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One synthetic trainee: their id and what kind of submission they made."""
+
+    student: str
+    kind: str
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _answer_source(source_cell) -> str:
+    """The source copy's answer with nbgrader's solution markers taken out."""
+    lines = "".join(source_cell["source"]).splitlines()
+    return "\n".join(line for line in lines if not _MARKER.match(line))
+
+
+def _filled(release: dict, source: dict, how_many: int | None = None) -> dict:
+    """The release copy with the first ``how_many`` answers filled in (all when None)."""
+    answers = {_nbgrader(c).get("grade_id"): c for c in source["cells"] if _nbgrader(c).get("solution")}
+    nb = copy.deepcopy(release)
+    filled = 0
+    for cell in nb["cells"]:
+        meta = _nbgrader(cell)
+        if not meta.get("solution") or meta.get("grade_id") not in answers:
+            continue
+        if how_many is not None and filled >= how_many:
+            break
+        if cell["cell_type"] == "markdown":
+            cell["source"] = ("In my team we changed how repairs are reported without asking "
+                              "tenants. Using Assets, a partner approach would have asked them "
+                              "first; it would have cost time.")
+        else:
+            cell["source"] = _answer_source(answers[meta["grade_id"]])
+        filled += 1
+    return nb
+
+
+def _first_code_answer(nb: dict) -> dict:
+    return next(c for c in nb["cells"] if c["cell_type"] == "code" and _nbgrader(c).get("solution"))
+
+
+def make_notebook(kind: str, release: dict, source: dict) -> str:
+    """The text of one submitted notebook of the given kind."""
+    solutions = sum(1 for c in release["cells"] if _nbgrader(c).get("solution"))
+    if kind == "correct":
+        nb = _filled(release, source)
+    elif kind == "partial":
+        nb = _filled(release, source, how_many=max(1, solutions // 2))
+    elif kind == "blank":
+        nb = copy.deepcopy(release)
+    elif kind == "infinite-loop":
+        nb = _filled(release, source)
+        _first_code_answer(nb)["source"] = "while True:\n    pass"
+    elif kind == "kills-kernel":
+        nb = _filled(release, source)
+        _first_code_answer(nb)["source"] = "import os\nos._exit(1)"
+    elif kind == "deletes-cells":
+        nb = _filled(release, source)
+        nb["cells"] = [c for c in nb["cells"] if not _nbgrader(c).get("grade")
+                       or _nbgrader(c).get("solution")]
+    elif kind == "duplicates-cells":
+        nb = _filled(release, source)
+        cells = []
+        for cell in nb["cells"]:
+            cells.append(cell)
+            if _nbgrader(cell).get("solution"):
+                cells.append(copy.deepcopy(cell))
+        nb["cells"] = cells
+    elif kind == "edits-tests":
+        nb = copy.deepcopy(release)  # blank answers: any marks would come from the tampering
+        for cell in nb["cells"]:
+            if _nbgrader(cell).get("grade") and cell["cell_type"] == "code":
+                cell["source"] = "print('All checks passed!')"
+    elif kind == "prints-megabytes":
+        nb = _filled(release, source)
+        answer = _first_code_answer(nb)
+        answer["source"] = "".join(answer["source"]) + "\nfor _ in range(400):\n    print('x' * 100_000)"
+    elif kind == "not-json":
+        return "{ this is not a notebook: the upload was cut short"
+    else:
+        raise ValueError(f"unknown kind of submission '{kind}' (known: {', '.join(KINDS)})")
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def plan(size: int, hostile: bool = True, seed: int = 1) -> list[Member]:
+    """Who is in a cohort of ``size``: one of each hostile kind (if asked), the rest ordinary.
+
+    Ordinary members are mostly correct or partly right, with a few blanks,
+    in a seeded order.
+    """
+    rng = random.Random(seed)
+    kinds = list(HOSTILE) if hostile else []
+    kinds = kinds[:size]
+    while len(kinds) < size:
+        kinds.append(rng.choices(ORDINARY, weights=(5, 3, 1))[0])
+    rng.shuffle(kinds)
+    return [Member(f"trainee-{i:03d}", kind) for i, kind in enumerate(kinds, start=1)]
+
+
+def write_cohort(root: Path, assignment: str, members: list[Member],
+                 submitted_dir: str = "submitted") -> list[Path]:
+    """Write each member's submission under ``root/submitted/<student>/<assignment>/``."""
+    release_dir = root / "exercises" / assignment
+    source_dir = root / "solutions" / assignment
+    written = []
+    start = datetime(2026, 11, 20, 17, 0, tzinfo=timezone.utc)
+    for n, member in enumerate(members):
+        folder = root / submitted_dir / member.student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for release_nb in sorted(release_dir.glob("*.ipynb")):
+            release = json.loads(release_nb.read_text(encoding="utf-8"))
+            source = json.loads((source_dir / release_nb.name).read_text(encoding="utf-8"))
+            path = folder / release_nb.name
+            path.write_text(make_notebook(member.kind, release, source), encoding="utf-8")
+            written.append(path)
+        stamp = start + timedelta(minutes=7 * n)
+        (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+    return written

@@ -1,0 +1,96 @@
+"""The course folder: where nbgrader's config, assignments and gradebook are.
+
+Every path the grading commands use comes from nbgrader's own
+``CourseDirectory``, loaded from the course's ``nbgrader_config.py``, so the
+toolkit and plain nbgrader always agree on where things are.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+class CourseError(Exception):
+    """A problem a trainer can fix, told in plain words (the CLI prints it, exit code 1)."""
+
+
+def _nbgrader_on_path() -> None:
+    # nbgrader runs `alembic` as a program to set up the gradebook; make sure the
+    # one installed beside this Python is found even if the venv is not activated.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+class Course:
+    """A course folder with an ``nbgrader_config.py``; found from ``root`` or any folder below it."""
+
+    def __init__(self, root: str | Path | None = None):
+        start = Path(root or Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            if (folder / CONFIG_FILE).is_file():
+                self.root = folder
+                break
+        else:
+            raise CourseError(
+                f"{start} is not a course folder: there is no {CONFIG_FILE} here or in any "
+                "folder above it. Run this from the course folder (the one with "
+                f"{CONFIG_FILE} in it), or give it with --course."
+            )
+        _nbgrader_on_path()
+        self.config = self._load_config()
+
+    def _load_config(self):
+        from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+        try:
+            return PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
+        except ConfigFileNotFound:
+            raise CourseError(f"{self.root / CONFIG_FILE} could not be read.") from None
+        except Exception as err:  # a syntax error in the trainer's config file
+            raise CourseError(f"{self.root / CONFIG_FILE} has an error: {err}") from None
+
+    def coursedir(self, **traits):
+        """nbgrader's CourseDirectory for this course, with any traits overridden."""
+        from nbgrader.coursedir import CourseDirectory
+
+        return CourseDirectory(config=self.config, root=str(self.root), **traits)
+
+    @property
+    def id(self) -> str:
+        return self.coursedir().course_id
+
+    @property
+    def db_url(self) -> str:
+        return self.coursedir().db_url
+
+    def path(self, kind: str, student: str = ".", assignment: str = "") -> Path:
+        """The folder nbgrader uses for ``kind`` (source, release, submitted, autograded, feedback)."""
+        cd = self.coursedir()
+        folder = getattr(cd, f"{kind}_directory")
+        return Path(cd.format_path(folder, student, assignment))
+
+    def assignments(self) -> list[str]:
+        """Assignments that have a source folder."""
+        source = self.root / self.coursedir().source_directory
+        return sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() else []
+
+    def require_assignment(self, name: str) -> str:
+        """``name`` if the course has it; otherwise a CourseError listing what it has."""
+        known = self.assignments()
+        if name not in known:
+            listing = ", ".join(known) or "none yet"
+            raise CourseError(f"There is no assignment called '{name}' in this course. "
+                              f"Assignments: {listing}.")
+        return name
+
+    def submissions(self, assignment: str) -> list[str]:
+        """Students who have a submitted folder for ``assignment``, in order."""
+        base = self.root / self.coursedir().submitted_directory
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())

@@ -1,0 +1,118 @@
+"""What a grading worker process does: run nbgrader's own Autograde for one submission.
+
+Each worker imports nbgrader once and then grades submission after
+submission, each into a private copy of the gradebook (so workers never wait
+for each other's database writes). nbgrader's log for the submission goes to
+a file of its own, which is also where the reason for a failure is read from.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+
+# What nbgrader's log says, mapped to a reason a trainer can act on.
+_REASONS = (
+    ("exists multiple times", "the notebook has copies of an answer or test cell (a cell was "
+                              "duplicated), which nbgrader cannot grade: delete the extra copy "
+                              "and grade this trainee again with --student"),
+    ("DeadKernelError", "the notebook stopped its own Python kernel (for example with exit() "
+                        "or os._exit()), so the rest of it could not be run"),
+    ("Kernel died", "the notebook stopped its own Python kernel (for example with exit() "
+                    "or os._exit()), so the rest of it could not be run"),
+    ("UnresponsiveKernelError", "the notebook's Python kernel stopped responding"),
+    ("NotJSONError", "the file is not a readable notebook (it may be damaged or cut short)"),
+    ("JSONDecodeError", "the file is not a readable notebook (it may be damaged or cut short)"),
+    ("ValidationError", "the file is not a valid notebook (its structure is damaged)"),
+)
+
+
+def reason_from_log(text: str) -> str:
+    """The plain-words reason for a failed grading, from nbgrader's log."""
+    for needle, reason in _REASONS:
+        if needle in text:
+            return reason
+    errors = [line for line in text.splitlines() if "Error" in line or "ERROR" in line]
+    last = errors[-1].strip() if errors else "no reason given"
+    return f"nbgrader could not grade it ({last[:200]})"
+
+
+def _with_size_limit(preprocessors: list) -> list:
+    """nbgrader's autograde steps with LimitOutputSize right after its LimitOutput."""
+    from nbgrader.preprocessors import LimitOutput
+
+    from .limits import LimitOutputSize
+
+    steps = list(preprocessors)
+    at = steps.index(LimitOutput) + 1 if LimitOutput in steps else len(steps)
+    return steps[:at] + [LimitOutputSize] + steps[at:]
+
+
+def grade(job: dict) -> dict:
+    """Grade one submission as described by ``job``; return what happened."""
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import NbGraderException
+
+    from .course import Course
+
+    started = time.monotonic()
+    private = Path(job["db"])
+    shutil.copyfile(job["template"], private)
+    course = Course(job["root"])
+    coursedir = course.coursedir(db_url=f"sqlite:///{private}", assignment_id=job["assignment"],
+                                 student_id=job["student"])
+
+    logger = logging.getLogger(f"coproduction.grading.{job['student']}")
+    logger.handlers.clear()
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    handler = logging.FileHandler(job["log"], mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    logger.addHandler(handler)
+    try:
+        grader = Autograde(coursedir=coursedir, config=course.config, log=logger)
+        grader.force = True
+        grader.autograde_preprocessors = _with_size_limit(grader.autograde_preprocessors)
+        grader.start()
+        ok, reason = True, ""
+    except NbGraderException:
+        ok = False
+    except Exception as err:  # anything else nbgrader let through: still one submission only
+        logger.exception("grading stopped: %s", err)
+        ok = False
+    finally:
+        handler.close()
+        logger.removeHandler(handler)
+    if not ok:
+        reason = reason_from_log(Path(job["log"]).read_text(encoding="utf-8", errors="replace"))
+    return {"student": job["student"], "ok": ok, "reason": reason, "db": str(private),
+            "seconds": time.monotonic() - started}
+
+
+def main(inbox, outbox, console_log: str | None = None) -> None:
+    """Worker loop: take jobs until told to stop (None).
+
+    What kernels print to the console (start-up warnings and the like) goes to
+    ``console_log`` rather than over the trainer's progress bar.
+    """
+    import os
+
+    if console_log:
+        fd = os.open(console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+    import nbgrader.converters  # noqa: F401 - pay the import once, before the first job
+
+    while True:
+        job = inbox.get()
+        if job is None:
+            return
+        try:
+            outbox.put(grade(job))
+        except BaseException as err:  # never leave the main process waiting
+            outbox.put({"student": job["student"], "ok": False, "db": "",
+                        "reason": f"grading stopped unexpectedly ({err.__class__.__name__}: {err})",
+                        "seconds": 0.0})
