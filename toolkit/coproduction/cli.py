@@ -111,7 +111,9 @@ def _cohort(args) -> int:
         raise CourseError(f"{taken[0]} already has a submission of {args.assignment}; "
                           "a practice cohort never overwrites one. Move the submitted "
                           "folder aside first.")
-    write_cohort(course.root, args.assignment, members)
+    from .scenario import names
+
+    write_cohort(course.root, args.assignment, members, journals=names(), seed=args.seed)
     kinds = ", ".join(sorted({m.kind for m in members}))
     print(f"Wrote {len(members)} practice submissions of {args.assignment} into "
           f"{course.path('submitted')} (kinds: {kinds}).")
@@ -150,7 +152,7 @@ def _add_trainer_commands(verbs) -> None:
                     "fails is recorded with its reason and never stops the others.")
     auto.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment to grade")
     auto.add_argument("--workers", type=_positive_int, metavar="N",
-                      help="submissions graded at once (default: one per processor core)")
+                      help="submissions graded at once (default: one per processor core, plus one)")
     auto.add_argument("--student", action="append", metavar="ID",
                       help="grade only this trainee (repeat for more); others are left as "
                            "they are")

@@ -315,6 +315,13 @@ def write_log(course: Course, run: Run) -> Path:
     return path
 
 
+def default_workers() -> int:
+    """One worker per core, plus one: while a worker waits for its kernel to start or
+    answer, the extra one keeps the cores busy (measured: 2 cores, 40 submissions,
+    2 workers 32 s, 3 workers 29 s, 4 workers 29 s)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def autograde(course: Course, assignment: str, *, students: list[str] | None = None,
               workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
               progress: bool = True) -> Run:
@@ -334,7 +341,7 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
                           f"{course.path('submitted', '*', assignment)}). Collect them first.")
     if timeout <= 0:
         raise CourseError("The time limit (--timeout) must be more than 0 seconds.")
-    workers = workers or os.cpu_count() or 1
+    workers = workers or default_workers()
     with _one_run_at_a_time(course):
         run = _Grader(course, assignment, workers, timeout, progress).run(submitted)
     write_log(course, run)

@@ -132,9 +132,28 @@ def plan(size: int, hostile: bool = True, seed: int = 1) -> list[Member]:
     return [Member(f"trainee-{i:03d}", kind) for i, kind in enumerate(kinds, start=1)]
 
 
+def write_journal(path: Path, rng: random.Random, scenarios: list[str]) -> None:
+    """A trainee's journal with one or two played-through paths of each scenario."""
+    from ..journal import Journal
+    from ..scenario import get
+
+    journal = Journal(path, quiet=True)
+    for name in scenarios:
+        scenario = get(name)
+        paths = scenario.paths()
+        for _ in range(rng.choice((1, 1, 2))):
+            journal.record_scenario(scenario.play_through(rng.choice(paths)))
+
+
 def write_cohort(root: Path, assignment: str, members: list[Member],
-                 submitted_dir: str = "submitted") -> list[Path]:
-    """Write each member's submission under ``root/submitted/<student>/<assignment>/``."""
+                 submitted_dir: str = "submitted", journals: list[str] | None = None,
+                 seed: int = 1) -> list[Path]:
+    """Write each member's submission under ``root/submitted/<student>/<assignment>/``.
+
+    With ``journals`` (scenario names), ordinary members also hand in a journal of
+    those scenarios played through, as a trainee's journal would come with their work.
+    """
+    rng = random.Random(seed)
     release_dir = root / "exercises" / assignment
     source_dir = root / "solutions" / assignment
     written = []
@@ -150,4 +169,6 @@ def write_cohort(root: Path, assignment: str, members: list[Member],
             written.append(path)
         stamp = start + timedelta(minutes=7 * n)
         (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+        if journals and member.kind in ORDINARY:
+            write_journal(folder / "coproduction-journal.sqlite", rng, journals)
     return written

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .course import CourseError
 
-_BUSY_TRIES = 20
+# Each try already waits up to SQLite's own 5 seconds for the lock.
+_BUSY_TRIES = 3
 
 
 def db_path(db_url: str) -> Path:
@@ -49,7 +50,7 @@ def open_gradebook(db_url: str, course_id: str | None = None):
                 raise
             if attempt == _BUSY_TRIES - 1:
                 raise CourseError(_LOCKED) from None
-            time.sleep(0.25 * (attempt + 1))
+            time.sleep(0.5)
     try:
         yield gb
     except OperationalError as err:
