@@ -82,6 +82,8 @@ def main() -> None:
         plain_dir, ours_dir, one_dir = tmp / "plain", tmp / "ours", tmp / "one"
         students = make_course(plain_dir, args.size)
         make_course(ours_dir, args.size)
+        unforked_dir = tmp / "unforked"
+        make_course(unforked_dir, args.size)
         make_course(one_dir, 1)
         print(f"Grading {args.size} submissions of {ASSIGNMENT} on {os.cpu_count()} core(s).")
 
@@ -90,14 +92,21 @@ def main() -> None:
         ours_cmd = [BIN / "coproduction", "autograde", ASSIGNMENT, "--quiet"]
         if args.workers:
             ours_cmd += ["--workers", str(args.workers)]
+        unforked = timed(ours_cmd + ["--plain-kernels"], unforked_dir)
+        print(f"  coproduction autograde --plain-kernels {unforked:7.1f} s  "
+              f"({plain / unforked:.2f}x: parallel workers alone)")
         ours = timed(ours_cmd, ours_dir)
-        print(f"  coproduction autograde     {ours:7.1f} s")
+        print(f"  coproduction autograde     {ours:7.1f} s  ({plain / ours:.2f}x: workers and "
+              "forked kernels)")
         print(f"  ratio (plain / ours)       {plain / ours:7.2f}x")
 
-        a, b = scores(plain_dir, students), scores(ours_dir, students)
-        differ = [k for k in a if a[k] != b.get(k)]
-        print(f"  gradebooks agree: {'yes' if not differ and a.keys() == b.keys() else 'NO'} "
-              f"({len(a)} scores compared)")
+        a = scores(plain_dir, students)
+        differ = []
+        for other in (ours_dir, unforked_dir):
+            b = scores(other, students)
+            differ += [k for k in a if a[k] != b.get(k)] + list(b.keys() - a.keys())
+        print(f"  gradebooks agree: {'yes' if not differ else 'NO'} "
+              f"({len(a)} scores compared, three ways)")
 
         one = timed([BIN / "nbgrader", "autograde", ASSIGNMENT, "--force"], one_dir)
         per = (plain - one) / max(args.size - 1, 1)

@@ -77,7 +77,8 @@ def _autograde(args) -> int:
     from .grading import autograde
 
     run = autograde(_course(args), args.assignment, students=args.student,
-                    workers=args.workers, timeout=args.timeout, progress=not args.quiet)
+                    workers=args.workers, timeout=args.timeout, progress=not args.quiet,
+                    fork_kernels=not args.plain_kernels)
     print(run.summary())
     return 0
 
@@ -160,6 +161,9 @@ def _add_trainer_commands(verbs) -> None:
                       help=f"time limit for one submission (default: {DEFAULT_TIMEOUT})")
     auto.add_argument("--quiet", action="store_true",
                       help="no progress bar, only the summary at the end")
+    auto.add_argument("--plain-kernels", action="store_true",
+                      help="start every notebook's kernel from scratch, as nbgrader does "
+                           "(slower; by default kernels are forked from a warm one)")
     _add_course_option(auto)
     auto.set_defaults(run=_autograde)
 

@@ -180,8 +180,8 @@ class _Grader:
     """One grading run: hands out jobs, watches the clock, records results."""
 
     def __init__(self, course: Course, assignment: str, workers: int, timeout: float,
-                 progress: bool):
-        self.course, self.assignment = course, assignment
+                 progress: bool, fork: bool = True):
+        self.course, self.assignment, self.fork = course, assignment, fork
         self.workers, self.timeout, self.progress = workers, timeout, progress
         self.log_dir = course.root / "reports" / assignment / "logs"
         self.outcomes: dict[str, Outcome] = {}
@@ -245,6 +245,7 @@ class _Grader:
                 self.notes[student] = note
                 pending.append({"root": str(self.course.root), "assignment": self.assignment,
                                 "student": student, "template": str(template),
+                                "fork": self.fork,
                                 "db": str(scratch / f"{student}.db"),
                                 "log": str(self.log_dir / f"{student}.log")})
             self._loop(ctx, outbox, slots, pending, bar)
@@ -324,8 +325,12 @@ def default_workers() -> int:
 
 def autograde(course: Course, assignment: str, *, students: list[str] | None = None,
               workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-              progress: bool = True) -> Run:
-    """Grade every submission of ``assignment`` (or only ``students``) into the gradebook."""
+              progress: bool = True, fork_kernels: bool = True) -> Run:
+    """Grade every submission of ``assignment`` (or only ``students``) into the gradebook.
+
+    ``fork_kernels`` starts each notebook's kernel from a warm parent (see
+    ``forkkernel``); False starts every kernel from scratch, as nbgrader does.
+    """
     course.require_assignment(assignment)
     gradebook.require_released(course.db_url, course.id, assignment)
     submitted = course.submissions(assignment)
@@ -343,6 +348,6 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
         raise CourseError("The time limit (--timeout) must be more than 0 seconds.")
     workers = workers or default_workers()
     with _one_run_at_a_time(course):
-        run = _Grader(course, assignment, workers, timeout, progress).run(submitted)
+        run = _Grader(course, assignment, workers, timeout, progress, fork_kernels).run(submitted)
     write_log(course, run)
     return run

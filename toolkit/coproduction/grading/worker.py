@@ -39,13 +39,37 @@ def reason_from_log(text: str) -> str:
     return f"nbgrader could not grade it ({last[:200]})"
 
 
-def _with_size_limit(preprocessors: list) -> list:
-    """nbgrader's autograde steps with LimitOutputSize right after its LimitOutput."""
-    from nbgrader.preprocessors import LimitOutput
+_FAST_EXECUTE = None
+
+
+def _fast_execute():
+    """nbgrader's Execute, with kernels forked from this worker's zygote."""
+    global _FAST_EXECUTE
+    if _FAST_EXECUTE is None:
+        from nbgrader.preprocessors import Execute
+
+        from .forkkernel import kernel_manager_class
+
+        manager = kernel_manager_class()
+
+        class FastExecute(Execute):
+            def __init__(self, *args, **kwargs):
+                kwargs["kernel_manager_class"] = manager
+                super().__init__(*args, **kwargs)
+
+        FastExecute.manager = manager
+        _FAST_EXECUTE = FastExecute
+    return _FAST_EXECUTE
+
+
+def _pipeline(preprocessors: list, fork: bool) -> list:
+    """nbgrader's autograde steps, with LimitOutputSize right after its LimitOutput and,
+    when ``fork``, its Execute starting kernels from the zygote."""
+    from nbgrader.preprocessors import Execute, LimitOutput
 
     from .limits import LimitOutputSize
 
-    steps = list(preprocessors)
+    steps = [_fast_execute() if (fork and step is Execute) else step for step in preprocessors]
     at = steps.index(LimitOutput) + 1 if LimitOutput in steps else len(steps)
     return steps[:at] + [LimitOutputSize] + steps[at:]
 
@@ -74,7 +98,8 @@ def grade(job: dict) -> dict:
     try:
         grader = Autograde(coursedir=coursedir, config=course.config, log=logger)
         grader.force = True
-        grader.autograde_preprocessors = _with_size_limit(grader.autograde_preprocessors)
+        grader.autograde_preprocessors = _pipeline(grader.autograde_preprocessors,
+                                                   fork=job.get("fork", False))
         grader.start()
         ok, reason = True, ""
     except NbGraderException:
@@ -89,6 +114,18 @@ def grade(job: dict) -> dict:
         reason = reason_from_log(Path(job["log"]).read_text(encoding="utf-8", errors="replace"))
     return {"student": job["student"], "ok": ok, "reason": reason, "db": str(private),
             "seconds": time.monotonic() - started}
+
+
+def _start_zygote(job: dict, console_log: str | None):
+    """This worker's kernel zygote, or None (kernels then start the usual way)."""
+    from .forkkernel import Zygote
+
+    try:
+        zygote = Zygote(Path(job["db"]).parent, console_log)
+    except (OSError, RuntimeError):
+        return None
+    _fast_execute().manager.zygote = zygote
+    return zygote
 
 
 def main(inbox, outbox, console_log: str | None = None) -> None:
@@ -106,10 +143,16 @@ def main(inbox, outbox, console_log: str | None = None) -> None:
         os.close(fd)
     import nbgrader.converters  # noqa: F401 - pay the import once, before the first job
 
+    zygote = None
     while True:
         job = inbox.get()
         if job is None:
+            if zygote is not None:
+                zygote.close()
             return
+        if job.get("fork") and zygote is None:
+            zygote = _start_zygote(job, console_log)
+            job["fork"] = zygote is not None
         try:
             outbox.put(grade(job))
         except BaseException as err:  # never leave the main process waiting
