@@ -135,7 +135,8 @@ def test_report_files(graded, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "trainee(s) graded. Average score" in result.stdout
     assert "Hardest question:" in result.stdout
-    assert "still need marking by hand" in result.stdout
+    assert "written answer(s) still need marking by hand" in result.stdout
+    assert "Hardest question: q4-answer" not in result.stdout
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert len(scores) == len(COHORT)
     assert scores.set_index("trainee").loc["ana-correct", "total"] == AUTO_POINTS
@@ -216,3 +217,16 @@ def test_plain_errors(tmp_path):
     (course / "nbgrader_config.py").write_text("c = get_config(\n")
     broken = run("coproduction", "autograde", ASSIGNMENT, cwd=course)
     assert broken.returncode == 1 and "nbgrader_config.py has an error" in broken.stderr
+
+
+def test_nothing_lost_when_workers_finish_together(tmp_path):
+    """Identical submissions, more workers than cores: results arrive together, all are kept."""
+    course = course_copy(tmp_path)
+    twins = [Member(f"twin-{n}", "correct") for n in range(6)]
+    write_cohort(course, ASSIGNMENT, twins)
+    result = run("coproduction", "autograde", ASSIGNMENT, "--workers", "6", "--quiet", cwd=course)
+    assert result.returncode == 0, result.stderr
+    scores = auto_scores(course)
+    assert len(scores) == 6 * 7
+    assert sum(v for v in scores.values() if v) == 6 * AUTO_POINTS
+    assert all(row["status"] == "graded" for row in grading_log(course).values())

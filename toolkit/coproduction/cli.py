@@ -134,26 +134,33 @@ def _add_course_option(parser) -> None:
                              "or the nearest one above it)")
 
 
+def _trainer_command(verbs, name: str, run, help: str, description: str):
+    """A trainer's command: it works on a course folder, found from here or --course."""
+    parser = verbs.add_parser(name, help=help, description=description)
+    _add_course_option(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
 def _add_trainer_commands(verbs) -> None:
     from .grading import DEFAULT_TIMEOUT
 
-    rel = verbs.add_parser(
-        "release", help="make trainees' copies of assignments from the solutions",
+    rel = _trainer_command(
+        verbs, "release", _release, help="make trainees' copies of assignments from the solutions",
         description="Regenerate exercises/ASSIGNMENT from solutions/ASSIGNMENT with nbgrader "
                     "(answers and hidden tests removed). With no names, every assignment.")
     rel.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                      help="assignments to release (default: all)")
-    _add_course_option(rel)
-    rel.set_defaults(run=_release)
 
-    auto = verbs.add_parser(
-        "autograde", help="grade every submission of an assignment, in parallel",
+    auto = _trainer_command(
+        verbs, "autograde", _autograde, help="grade every submission of an assignment, in parallel",
         description="Grade submitted/<trainee>/ASSIGNMENT into nbgrader's gradebook and "
                     "autograded/, several at once, each with a time limit. A submission that "
                     "fails is recorded with its reason and never stops the others.")
     auto.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment to grade")
     auto.add_argument("--workers", type=_positive_int, metavar="N",
-                      help="submissions graded at once (default: one per processor core, plus one)")
+                      help="submissions graded at once (default: one per processor core, "
+                           "plus one)")
     auto.add_argument("--student", action="append", metavar="ID",
                       help="grade only this trainee (repeat for more); others are left as "
                            "they are")
@@ -164,20 +171,16 @@ def _add_trainer_commands(verbs) -> None:
     auto.add_argument("--plain-kernels", action="store_true",
                       help="start every notebook's kernel from scratch, as nbgrader does "
                            "(slower; by default kernels are forked from a warm one)")
-    _add_course_option(auto)
-    auto.set_defaults(run=_autograde)
 
-    fb = verbs.add_parser(
-        "feedback", help="make feedback pages for trainees",
+    fb = _trainer_command(
+        verbs, "feedback", _feedback, help="make feedback pages for trainees",
         description="Turn each graded notebook of ASSIGNMENT into a feedback page (HTML) "
                     "with the scores and comments, ready to return to trainees.")
     fb.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
     fb.add_argument("--student", metavar="ID", help="only this trainee")
-    _add_course_option(fb)
-    fb.set_defaults(run=_feedback)
 
-    rep = verbs.add_parser(
-        "report", help="scores, hardest questions and scenario choices for a cohort",
+    rep = _trainer_command(
+        verbs, "report", _report, help="scores, hardest questions and scenario choices for a cohort",
         description="Write a CSV of scores per trainee and question, plots of the score "
                     "distribution and of each question's difficulty, and, where trainees' "
                     "journals came with their submissions, the choices the cohort made at "
@@ -185,11 +188,9 @@ def _add_trainer_commands(verbs) -> None:
     rep.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
     rep.add_argument("--out", type=Path, metavar="DIR",
                      help="where to write the files (default: reports/ASSIGNMENT)")
-    _add_course_option(rep)
-    rep.set_defaults(run=_report)
 
-    coh = verbs.add_parser(
-        "cohort", help="make practice submissions to try grading on",
+    coh = _trainer_command(
+        verbs, "cohort", _cohort, help="make practice submissions to try grading on",
         description="Write a synthetic cohort of submissions of ASSIGNMENT into submitted/: "
                     "correct, partly right and blank ones, plus one of each kind that can "
                     "break grading (a loop that never ends, a notebook that stops its own "
@@ -201,8 +202,6 @@ def _add_trainer_commands(verbs) -> None:
     coh.add_argument("--no-hostile", action="store_true",
                      help="only ordinary submissions (correct, partly right, blank)")
     coh.add_argument("--seed", type=int, default=1, help="seed for the mix (default: 1)")
-    _add_course_option(coh)
-    coh.set_defaults(run=_cohort)
 
 
 def build_parser() -> argparse.ArgumentParser:

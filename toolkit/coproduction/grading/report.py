@@ -35,8 +35,8 @@ class Report:
             lines.append(f"Hardest question: {self.hardest[0]} (on average "
                          f"{self.hardest[1]:.0f}% of its points).")
         if self.manual_waiting:
-            lines.append(f"{self.manual_waiting} answer(s) still need marking by hand in the "
-                         "formgrader; their points are not in these scores yet.")
+            lines.append(f"{self.manual_waiting} written answer(s) still need marking by hand in "
+                         "the formgrader; their points are not in these scores yet.")
         lines.append(f"Scenario choices came from {self.journals} trainee journal(s)."
                      if self.journals else
                      "No trainee journals came with the submissions, so there is no scenario "
@@ -50,29 +50,38 @@ def scores_table(course: Course, assignment: str):
     """A DataFrame: one row per trainee, one column per graded cell, plus total and max."""
     import pandas as pd
 
-    rows, maxima, waiting = [], {}, 0
+    rows, maxima, waiting, unfinished = [], {}, 0, set()
     with open_gradebook(course.db_url, course.id) as gb:
         for submission in gb.assignment_submissions(assignment):
             row = {"trainee": submission.student_id}
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    row[grade.name] = float(grade.score)
+                    # Not marked yet (a hand-marked answer, or a submission that
+                    # could not be graded): left empty, so it does not count as 0.
+                    unmarked = grade.auto_score is None and grade.manual_score is None
+                    row[grade.name] = None if unmarked else float(grade.score)
                     maxima[grade.name] = float(grade.max_score)
-                    waiting += bool(grade.needs_manual_grade)
+                    if unmarked and grade.cell.cell_type == "markdown":
+                        waiting += 1
+                        unfinished.add(grade.name)
             row["total"] = float(submission.score)
             row["max"] = float(submission.max_score)
             rows.append(row)
     table = pd.DataFrame(rows).sort_values("trainee") if rows else pd.DataFrame()
-    table.attrs["maxima"], table.attrs["waiting"] = maxima, waiting
+    table.attrs.update(maxima=maxima, waiting=waiting, unfinished=unfinished)
     return table
 
 
 def question_difficulty(table):
-    """Mean share of the points each question earned, hardest first (a Series of percents)."""
+    """Mean share of the points each question earned, hardest first (a Series of percents).
+
+    A hand-marked question is left out until every answer to it has been marked.
+    """
     import pandas as pd
 
     maxima = table.attrs["maxima"]
-    shares = {q: 100 * table[q].mean() / top for q, top in maxima.items() if top}
+    shares = {q: 100 * table[q].mean() / top for q, top in maxima.items()
+              if top and table[q].notna().any() and q not in table.attrs["unfinished"]}
     return pd.Series(shares, name="mean_percent").sort_values()
 
 
