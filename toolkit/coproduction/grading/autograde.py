@@ -197,7 +197,7 @@ class _Grader:
             shutil.rmtree(self.course.path("autograded", outcome.student, self.assignment),
                           ignore_errors=True)
             folder = self.course.path("submitted", outcome.student, self.assignment)
-            stamp = self.course.coursedir().get_existing_timestamp(str(folder))
+            stamp = self.course.lookup.get_existing_timestamp(str(folder))
             gradebook.record_failure(self.course.db_url, self.course.id, self.assignment,
                                      outcome.student, timestamp=stamp)
         if bar is not None:

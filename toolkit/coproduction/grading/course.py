@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cached_property
 from pathlib import Path
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -55,28 +56,34 @@ class Course:
             raise CourseError(f"{self.root / CONFIG_FILE} has an error: {err}") from None
 
     def coursedir(self, **traits):
-        """nbgrader's CourseDirectory for this course, with any traits overridden."""
+        """A new nbgrader CourseDirectory for this course (nbgrader may change it), with
+        any traits overridden."""
         from nbgrader.coursedir import CourseDirectory
 
         return CourseDirectory(config=self.config, root=str(self.root), **traits)
 
+    @cached_property
+    def lookup(self):
+        """One shared CourseDirectory for looking paths and settings up (never changed)."""
+        return self.coursedir()
+
     @property
     def id(self) -> str:
-        return self.coursedir().course_id
+        return self.lookup.course_id
 
     @property
     def db_url(self) -> str:
-        return self.coursedir().db_url
+        return self.lookup.db_url
 
     def path(self, kind: str, student: str = ".", assignment: str = "") -> Path:
         """The folder nbgrader uses for ``kind`` (source, release, submitted, autograded, feedback)."""
-        cd = self.coursedir()
+        cd = self.lookup
         folder = getattr(cd, f"{kind}_directory")
         return Path(cd.format_path(folder, student, assignment))
 
     def assignments(self) -> list[str]:
         """Assignments that have a source folder."""
-        source = self.root / self.coursedir().source_directory
+        source = self.root / self.lookup.source_directory
         return sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() else []
 
     def require_assignment(self, name: str) -> str:
@@ -90,7 +97,7 @@ class Course:
 
     def submissions(self, assignment: str) -> list[str]:
         """Students who have a submitted folder for ``assignment``, in order."""
-        base = self.root / self.coursedir().submitted_directory
+        base = self.root / self.lookup.submitted_directory
         if not base.is_dir():
             return []
         return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
