@@ -121,6 +121,37 @@ def _cohort(args) -> int:
     return 0
 
 
+def _hub_accounts(args) -> int:
+    from . import hub
+
+    try:
+        course = hub.roster.check_course_id(args.course_id)
+    except ValueError as err:
+        raise _plain(err) from None
+    members = hub.read(args.csv)
+    steps = hub.plan(members, course)
+    trainers = sum(m.is_trainer for m in members)
+    print(f"{args.csv}: {len(members)} people ({trainers} trainer(s), "
+          f"{len(members) - trainers} trainee(s)) for course {course}.")
+    if not steps:
+        print("Everything is already in place; nothing to do.")
+    elif args.dry_run:
+        print("Would do (nothing has been changed):")
+        for step in steps:
+            print(f"  {step.says}")
+    else:
+        for step in hub.apply(steps):
+            print(f"  done: {step.says}")
+    print(f"Trainees sign in at: {hub.link(args.url)}")
+    return 0
+
+
+def _plain(err: Exception):
+    from .grading import CourseError
+
+    return CourseError(str(err))
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -251,12 +282,31 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(run=_journal_show)
 
     _add_trainer_commands(verbs)
+
+    hub = verbs.add_parser("hub", help="set up cohorts on a JupyterHub",
+                           description="Set up cohorts on a JupyterHub running on this machine.")
+    hub_verbs = hub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    acc = hub_verbs.add_parser(
+        "accounts", help="make accounts and groups from a cohort list",
+        description="Read a CSV with the columns username and role (trainer or trainee), "
+                    "check all of it, then make the Unix accounts and the course's groups "
+                    "(nbgrader-COURSE for everyone, formgrade-COURSE for trainers), all or "
+                    "nothing. Prints the link trainees open.")
+    acc.add_argument("csv", metavar="CSV", help="the cohort list")
+    acc.add_argument("--course-id", required=True, metavar="ID",
+                     help="the course these people take, e.g. coproduction-autumn")
+    acc.add_argument("--url", default="http://127.0.0.1:8000", metavar="URL",
+                     help="the hub's address, for the link (default: http://127.0.0.1:8000)")
+    acc.add_argument("--dry-run", action="store_true",
+                     help="only say what would be done")
+    acc.set_defaults(run=_hub_accounts)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``coproduction`` command."""
     from .grading.course import CourseError
+    from .hub.accounts import AccountError
     from .paths import UnknownName
     from .problems import CourseFileError
 
@@ -265,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CourseFileError as err:
         print(err, file=sys.stderr)
-    except (UnknownName, CourseError, OSError) as err:
+    except (UnknownName, CourseError, AccountError, OSError) as err:
         print(f"coproduction: {err}", file=sys.stderr)
     except KeyboardInterrupt:
         print("coproduction: stopped.", file=sys.stderr)
