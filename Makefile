@@ -11,7 +11,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test install datasets clean
+.PHONY: lab test install datasets clean hub hub-env hub-proxy
 
 install: $(STAMP)
 
@@ -35,6 +35,47 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	@$(BIN)/python -m pytest -q
+
+# --- a JupyterHub for cohorts (needs root: it makes Unix accounts) -----------
+HUB_ENV   ?= /opt/coproduction
+HUB_PORT  ?= 8000
+HUB_STATE ?= /srv/coproduction-hub
+HUB_STAMP := $(HUB_ENV)/.installed-stamp
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+HUB_FILES := $(shell find toolkit modules datasets -type f -not -path '*/__pycache__/*') \
+             pyproject.toml hub/nbgrader_config.py
+
+# The environment every account runs: built from the system's Python (an
+# interpreter under /root could not be run by trainees), the toolkit installed
+# as a copy, the modules to hand out, and nbgrader's settings for everyone.
+hub-env: $(HUB_STAMP)
+$(HUB_STAMP): $(HUB_FILES)
+	@test -x $(HUB_ENV)/bin/python || /usr/bin/python3 -m venv $(HUB_ENV)
+	@echo "Setting up the hub's shared environment in $(HUB_ENV) (first time: a few minutes)..."
+	@$(HUB_ENV)/bin/python -m pip install --quiet --disable-pip-version-check '.[hub]'
+	@rm -rf $(HUB_ENV)/share/coproduction/course
+	@mkdir -p $(HUB_ENV)/share/coproduction/course $(HUB_ENV)/etc/jupyter
+	@cp -r modules $(HUB_ENV)/share/coproduction/course/
+	@cp hub/nbgrader_config.py $(HUB_ENV)/etc/jupyter/nbgrader_config.py
+	@chmod -R a+rX $(HUB_ENV)
+	@touch $@
+
+# The proxy in front of the hub, from the npm registry, pinned by the lock file.
+hub-proxy: $(HUB_PROXY)
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	@npm ci --prefix hub --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# A demo hub on 127.0.0.1: one trainer, three trainees, one shared password.
+hub: $(STAMP) $(HUB_STAMP) $(HUB_PROXY)
+	@$(BIN)/coproduction hub accounts hub/demo-cohort.csv --course-id coproduction \
+	  --url http://127.0.0.1:$(HUB_PORT)
+	@$(BIN)/coproduction hub course --course-id coproduction --env $(HUB_ENV)
+	@echo "Demo hub: http://127.0.0.1:$(HUB_PORT)/hub/login - sign in as trainer, trainee1,"
+	@echo "trainee2 or trainee3 with the password co-produce. Ctrl+C stops it."
+	@cd hub && COPRODUCTION_HUB_AUTH=demo COPRODUCTION_HUB_ENV=$(HUB_ENV) \
+	  COPRODUCTION_HUB_PORT=$(HUB_PORT) COPRODUCTION_HUB_STATE=$(HUB_STATE) \
+	  $(abspath $(BIN))/jupyterhub -f jupyterhub_config.py
 
 datasets: $(STAMP)
 	@$(BIN)/python datasets/make_datasets.py

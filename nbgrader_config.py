@@ -11,10 +11,8 @@ c.CourseDirectory.course_id = "coproduction"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
-# Every graded assignment of the course, in teaching order.
-c.CourseDirectory.db_assignments = [
-    {"name": "01-origins"},
-]
+# The graded assignments are the folders in solutions/ (01-origins, ...);
+# `coproduction release` with no names releases them all.
 
 # A trainee's notebook gets this long per cell when graded; `coproduction
 # autograde --timeout` also limits each whole submission.

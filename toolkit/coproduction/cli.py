@@ -146,6 +146,25 @@ def _hub_accounts(args) -> int:
     return 0
 
 
+def _hub_course(args) -> int:
+    from .grading import Course
+    from .hub.course import setup
+
+    env_bin = Path(args.env) / "bin"
+    if not (env_bin / "coproduction").is_file():
+        raise _plain(ValueError(f"There is no shared environment at {args.env}: build it "
+                                "first with `make hub-env`."))
+    try:
+        said = setup(args.course_id, Course(args.source).root, env_bin)
+    except ValueError as err:
+        raise _plain(err) from None
+    for line in said:
+        print(line)
+    print(f"The course's trainers reach its formgrader at /services/{args.course_id}/ "
+          "once the hub is (re)started.")
+    return 0
+
+
 def _plain(err: Exception):
     from .grading import CourseError
 
@@ -300,6 +319,18 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--dry-run", action="store_true",
                      help="only say what would be done")
     acc.set_defaults(run=_hub_accounts)
+    crs = hub_verbs.add_parser(
+        "course", help="set up a course's gradebook account and folder on the hub",
+        description="Make the account grader-ID that owns course ID's gradebook, copy this "
+                    "course folder (nbgrader_config.py, solutions/, exercises/) into its home "
+                    "with the course id set, and release the assignments there. Its "
+                    "formgrader then runs as a hub service for the course's trainers.")
+    crs.add_argument("--course-id", required=True, metavar="ID", help="the course id")
+    crs.add_argument("--source", type=Path, metavar="DIR",
+                     help="the course folder to copy (default: this one)")
+    crs.add_argument("--env", default="/opt/coproduction", metavar="DIR",
+                     help="the hub's shared environment (default: /opt/coproduction)")
+    crs.set_defaults(run=_hub_course)
     return parser
 
 
