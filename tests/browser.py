@@ -33,7 +33,7 @@ def jupyterlab(root: Path, home: Path, env: dict | None = None):
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-           f"--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
            f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
            "--LabApp.news_url=None",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",

@@ -40,3 +40,16 @@ def display_path(path: str | Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def read_text(path: str | Path, *, encoding: str = "utf-8", save_as: str = "UTF-8") -> str:
+    """A course file's text; CourseFileError naming the file if it is missing or not text."""
+    shown = display_path(path)
+    try:
+        return Path(path).read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise CourseFileError([Problem(shown, 0, "", "file not found")]) from None
+    except UnicodeDecodeError:
+        raise CourseFileError(
+            [Problem(shown, 1, "", f"the file is not plain text (save it as {save_as})")]
+        ) from None

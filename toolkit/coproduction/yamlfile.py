@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from .problems import CourseFileError, Problem, display_path
+from .problems import CourseFileError, Problem, display_path, read_text
 
 _TYPE_WORDS = {
     "object": "a set of named fields",
@@ -29,14 +29,7 @@ def read(path: str | Path) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     shown = display_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CourseFileError([Problem(shown, 0, "", "file not found")]) from None
-    except UnicodeDecodeError:
-        raise CourseFileError(
-            [Problem(shown, 1, "", "the file is not plain text (save it as UTF-8)")]
-        ) from None
+    text = read_text(path)
     if not text.strip():
         raise CourseFileError([Problem(shown, 1, "", "the file is empty")])
     try:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..problems import CourseFileError, Problem, display_path
+from ..problems import CourseFileError, Problem, display_path, read_text
 
 ROLES = ("trainer", "trainee")
 REQUIRED = ("username", "role")
@@ -52,13 +52,8 @@ def check_course_id(course: str) -> str:
 def read(path: str | Path) -> list[Member]:
     """Read and check a cohort CSV; CourseFileError listing every problem."""
     shown = display_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CourseFileError([Problem(shown, 0, "", "file not found")]) from None
-    except UnicodeDecodeError:
-        raise CourseFileError([Problem(shown, 1, "", "the file is not plain text "
-                                       "(save it as CSV, UTF-8)")]) from None
+    # utf-8-sig: spreadsheets often save CSV with a byte-order mark first.
+    text = read_text(path, encoding="utf-8-sig", save_as="CSV, UTF-8")
     rows = list(csv.reader(text.splitlines()))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise CourseFileError([Problem(shown, 1, "", "the file is empty: the first line should "
