@@ -43,7 +43,7 @@ HUB_STATE ?= /srv/coproduction-hub
 HUB_STAMP := $(HUB_ENV)/.installed-stamp
 HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 HUB_FILES := $(shell find toolkit modules datasets -type f -not -path '*/__pycache__/*') \
-             pyproject.toml hub/nbgrader_config.py
+             pyproject.toml hub/nbgrader_config.py $(wildcard hub/trainee-config/*/* hub/trainee-config/*)
 
 # The environment every account runs: built from the system's Python (an
 # interpreter under /root could not be run by trainees), the toolkit installed
@@ -57,6 +57,7 @@ $(HUB_STAMP): $(HUB_FILES)
 	@mkdir -p $(HUB_ENV)/share/coproduction/course $(HUB_ENV)/etc/jupyter
 	@cp -r modules $(HUB_ENV)/share/coproduction/course/
 	@cp hub/nbgrader_config.py $(HUB_ENV)/etc/jupyter/nbgrader_config.py
+	@rm -rf $(HUB_ENV)/etc/jupyter-trainee && cp -r hub/trainee-config $(HUB_ENV)/etc/jupyter-trainee
 	@chmod -R a+rX $(HUB_ENV)
 	@touch $@
 

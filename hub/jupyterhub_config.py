@@ -76,8 +76,14 @@ else:
 # --- each person's own server -------------------------------------------------
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [SINGLEUSER]
-c.Spawner.default_url = "/lab"
-c.Spawner.environment = {"COPRODUCTION_EXCHANGE": str(EXCHANGE)}
+# Straight into Module 1: most trainees do not know what a launcher is for.
+c.Spawner.default_url = "/lab/tree/coproduction/modules/01-origins.ipynb"
+c.Spawner.environment = {
+    "COPRODUCTION_EXCHANGE": str(EXCHANGE),
+    # People's own servers leave out nbgrader's tools for making and grading
+    # assignments; trainers have those in their course's formgrader service.
+    "JUPYTER_CONFIG_PATH": str(ENV / "etc" / "jupyter-trainee"),
+}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 # nbgrader asks the hub which course groups a person is in.

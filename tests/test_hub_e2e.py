@@ -213,6 +213,8 @@ def test_whole_cycle(hub):
         hub.start(user)
         modules = hub.as_user(user, "GET", "api/contents/coproduction/modules").json()
         assert "01-origins.ipynb" in [item["name"] for item in modules["content"]]
+        # a trainee's own server has no formgrader: that is the trainers' service
+        assert hub.as_user(user, "GET", "formgrader/api/assignments").status_code == 404
         _ok(hub.as_user(user, "POST", "assignments/fetch",
                         data={"assignment_id": ASSIGNMENT, "course_id": hub.course}))
         path = f"api/contents/{ASSIGNMENT}/origins.ipynb"
