@@ -346,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CourseFileError as err:
         print(err, file=sys.stderr)
+    except BrokenPipeError:  # the output went to a pager or `head` that closed early
+        return 0
     except (UnknownName, CourseError, AccountError, OSError) as err:
         print(f"coproduction: {err}", file=sys.stderr)
     except KeyboardInterrupt:
