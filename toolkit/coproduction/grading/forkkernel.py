@@ -77,8 +77,12 @@ class Zygote:
     def __init__(self, folder: Path, console_log: str | None = None):
         self.socket = str(folder / f"zygote-{os.getpid()}.sock")
         log = open(console_log, "ab") if console_log else subprocess.DEVNULL
-        self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket],
-                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket],
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        finally:
+            if log is not subprocess.DEVNULL:
+                log.close()  # the zygote has its own copy
         deadline = time.monotonic() + 60
         while not os.path.exists(self.socket):
             if self.proc.poll() is not None or time.monotonic() > deadline:
