@@ -102,6 +102,7 @@ def _report(args) -> int:
 def _cohort(args) -> int:
     from .grading import CourseError
     from .grading.cohort import plan, write_cohort
+    from .scenario import names
 
     course = _course(args)
     course.require_assignment(args.assignment)
@@ -112,8 +113,6 @@ def _cohort(args) -> int:
         raise CourseError(f"{taken[0]} already has a submission of {args.assignment}; "
                           "a practice cohort never overwrites one. Move the submitted "
                           "folder aside first.")
-    from .scenario import names
-
     write_cohort(course.root, args.assignment, members, journals=names(), seed=args.seed)
     kinds = ", ".join(sorted({m.kind for m in members}))
     print(f"Wrote {len(members)} practice submissions of {args.assignment} into "
@@ -124,10 +123,7 @@ def _cohort(args) -> int:
 def _hub_accounts(args) -> int:
     from . import hub
 
-    try:
-        course = hub.roster.check_course_id(args.course_id)
-    except ValueError as err:
-        raise _plain(err) from None
+    course = hub.roster.check_course_id(args.course_id)
     members = hub.read(args.csv)
     steps = hub.plan(members, course)
     trainers = sum(m.is_trainer for m in members)
@@ -148,27 +144,18 @@ def _hub_accounts(args) -> int:
 
 def _hub_course(args) -> int:
     from .grading import Course
+    from .hub import AccountError
     from .hub.course import setup
 
     env_bin = Path(args.env) / "bin"
     if not (env_bin / "coproduction").is_file():
-        raise _plain(ValueError(f"There is no shared environment at {args.env}: build it "
-                                "first with `make hub-env`."))
-    try:
-        said = setup(args.course_id, Course(args.source).root, env_bin)
-    except ValueError as err:
-        raise _plain(err) from None
-    for line in said:
+        raise AccountError(f"There is no shared environment at {args.env}: build it "
+                           "first with `make hub-env`.")
+    for line in setup(args.course_id, Course(args.source).root, env_bin):
         print(line)
     print(f"The course's trainers reach its formgrader at /services/{args.course_id}/ "
           "once the hub is (re)started.")
     return 0
-
-
-def _plain(err: Exception):
-    from .grading import CourseError
-
-    return CourseError(str(err))
 
 
 def _positive_int(text: str) -> int:
@@ -337,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``coproduction`` command."""
     from .grading.course import CourseError
-    from .hub.accounts import AccountError
+    from .hub.roster import AccountError
     from .paths import UnknownName
     from .problems import CourseFileError
 

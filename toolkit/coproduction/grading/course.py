@@ -95,9 +95,12 @@ class Course:
                               f"Assignments: {listing}.")
         return name
 
+    def folders(self, kind: str, assignment: str, student: str | None = None) -> list[Path]:
+        """Each student's ``kind`` folder for ``assignment`` that exists (only ``student``'s
+        if given), in order: e.g. every ``submitted/<student>/<assignment>/``."""
+        base = self.root / getattr(self.lookup, f"{kind}_directory")
+        return sorted(p for p in base.glob(f"{student or '*'}/{assignment}") if p.is_dir())
+
     def submissions(self, assignment: str) -> list[str]:
         """Students who have a submitted folder for ``assignment``, in order."""
-        base = self.root / self.lookup.submitted_directory
-        if not base.is_dir():
-            return []
-        return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
+        return [folder.parent.name for folder in self.folders("submitted", assignment)]

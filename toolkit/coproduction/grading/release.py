@@ -43,12 +43,11 @@ def release(course: Course, assignments: list[str] | None = None) -> list[Path]:
 def feedback(course: Course, assignment: str, student: str | None = None) -> list[Path]:
     """Make trainees' feedback pages (HTML) from their autograded notebooks."""
     course.require_assignment(assignment)
-    graded = course.path("autograded", student or "*", assignment)
-    if not list(graded.parent.parent.glob(f"{student or '*'}/{assignment}")):
+    if not course.folders("autograded", assignment, student):
         raise CourseError(f"There is nothing graded for {assignment} yet: run "
                           f"coproduction autograde {assignment} first.")
     result = _api(course).generate_feedback(assignment, student_id=student, force=True)
     if not result["success"]:
         raise _failure(f"Making feedback for {assignment}", result)
-    return sorted(course.path("feedback", student or "*", assignment).parent.parent.glob(
-        f"{student or '*'}/{assignment}/*.html"))
+    return [page for folder in course.folders("feedback", assignment, student)
+            for page in sorted(folder.glob("*.html"))]

@@ -98,8 +98,8 @@ def journal_choices(course: Course, assignment: str):
 
     counts: dict[tuple, int] = {}
     journals = 0
-    for path in sorted(course.path("submitted", "*", assignment).parent.parent.glob(
-            f"*/{assignment}/{JOURNAL_NAME}")):
+    handed_in = [folder / JOURNAL_NAME for folder in course.folders("submitted", assignment)]
+    for path in [p for p in handed_in if p.is_file()]:
         journals += 1
         seen = set()
         for entry in read(path, "scenario"):

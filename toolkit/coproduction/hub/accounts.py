@@ -18,13 +18,9 @@ import pwd
 import subprocess
 from dataclasses import dataclass
 
-from .roster import Member, check_course_id
+from .roster import AccountError, Member, check_course_id
 
 FIRST_PERSON_UID = 1000  # below this, accounts belong to the system
-
-
-class AccountError(Exception):
-    """Accounts could not be made; nothing was left half-made."""
 
 
 @dataclass(frozen=True)

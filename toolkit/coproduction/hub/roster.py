@@ -28,6 +28,10 @@ RESERVED = {"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail"
 _COURSE = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 
 
+class AccountError(ValueError):
+    """A cohort or its accounts could not be set up; nothing was left half-made."""
+
+
 @dataclass(frozen=True)
 class Member:
     """One person in the cohort."""
@@ -42,9 +46,9 @@ class Member:
 
 
 def check_course_id(course: str) -> str:
-    """``course`` if it can name Unix groups (formgrade-<course>); a plain ValueError if not."""
+    """``course`` if it can name Unix groups (formgrade-<course>); AccountError if not."""
     if not _COURSE.match(course):
-        raise ValueError(f"'{course}' cannot be a course id here: use up to 24 lowercase "
+        raise AccountError(f"'{course}' cannot be a course id here: use up to 24 lowercase "
                          "letters, digits and hyphens, starting with a letter.")
     return course
 
