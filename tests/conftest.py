@@ -19,9 +19,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# A small scenario with a real branch, a merge and all three kinds of ending.
+# A small scenario with a real branch, a merge, all three kinds of ending, and one
+# route that depends on the play so far (a plan agreed after a leaflet is only mixed).
 SMALL_SCENARIO = """\
-schema_version: 1
+schema_version: 2
 id: small
 title: "A small test scenario"
 module: 1
@@ -51,7 +52,10 @@ nodes:
     choices:
       - id: plan
         label: Agree a plan together
-        next: good
+        next:
+          - if: {stance_at_least: 1}
+            to: good
+          - to: middle
         stance: 2
         values: {reciprocity: 2}
         feedback: A shared plan.
@@ -67,6 +71,97 @@ nodes:
         stance: -2
         values: {social_networks: -1}
         feedback: Closed on paper.
+  - id: good
+    text: It worked.
+    ending: partner
+  - id: middle
+    text: It half worked.
+    ending: mixed
+  - id: bad
+    text: It came back.
+    ending: expert-provider
+"""
+
+
+# A scenario that carries state: a measure that choices move (and that is clamped),
+# a hidden measure, a fact, choices offered only in some states, routes that depend
+# on a measure and on the mean stance, and a paragraph shown only after one route.
+STATEFUL_SCENARIO = """\
+schema_version: 2
+id: stateful
+title: "A scenario that remembers"
+module: 1
+summary: Trust carried from one decision to the next.
+measures:
+  - {id: trust, label: "Residents' trust", start: 1, min: 0, max: 4}
+  - {id: days, label: Days left, start: 2, min: 0, max: 3, show: false}
+facts:
+  - {id: met-tenants, label: "You met the tenants' association"}
+start: first
+nodes:
+  - id: first
+    title: First
+    text: Complaints arrive.
+    choices:
+      - id: meet
+        label: Meet the tenants' association
+        next: second
+        stance: 2
+        values: {assets: 2}
+        effects: {trust: 1, days: -1}
+        sets: [met-tenants]
+        feedback: Slower.
+      - id: present
+        label: Present your plan to the association
+        next: second
+        stance: 0
+        values: {respect: 0}
+        sets: [met-tenants]
+        feedback: They listened.
+      - id: patrol
+        label: Patrol
+        next: second
+        stance: -2
+        values: {social_networks: -1}
+        effects: {trust: -2}
+        feedback: Quick.
+  - id: second
+    title: Second
+    text: A month later.
+    text_if:
+      - if: {fact: met-tenants}
+        text: Doreen waves at you.
+      - if: {not: {fact: met-tenants}}
+        text: Nobody from the association has called.
+    choices:
+      - id: walk
+        label: Walk the estate together
+        when: {fact: met-tenants}
+        next:
+          - if: {measure: trust, at_least: 3}
+            to: good
+          - to: middle
+        stance: 2
+        values: {assets: 1}
+        effects: {trust: 1}
+        feedback: Shared.
+      - id: invite
+        label: Invite residents to walk
+        when: {measure: trust, at_most: 1}
+        next:
+          - if: {all: [{stance_at_least: 0}, {measure: trust, at_least: 1}]}
+            to: middle
+          - to: bad
+        stance: 1
+        values: {assets: 1}
+        effects: {trust: 1}
+        feedback: A start.
+      - id: close
+        label: Close the case
+        next: bad
+        stance: -2
+        values: {respect: -1}
+        feedback: Closed.
   - id: good
     text: It worked.
     ending: partner
@@ -96,6 +191,13 @@ def small_scenario(write):
     from coproduction.scenario import load
 
     return load(write(SMALL_SCENARIO))
+
+
+@pytest.fixture
+def stateful_scenario(write):
+    from coproduction.scenario import load
+
+    return load(write(STATEFUL_SCENARIO, "stateful.yaml"))
 
 
 @pytest.fixture

@@ -39,9 +39,9 @@ def test_module_1_plays_in_jupyterlab(tmp_path):
     from coproduction import scenario
 
     estate = scenario.get("estate-asb")
-    first = estate.node(estate.start)
-    choice = first.choices[-1]
-    after = estate.node(choice.next)
+    opening = scenario.start(estate)
+    choice = scenario.available(opening)[-1]
+    after = scenario.choose(opening, choice.id).node
 
     # Serve a copy: JupyterLab saves the notebook it runs, and the course's
     # copy must stay without outputs.

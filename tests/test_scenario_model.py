@@ -150,12 +150,12 @@ def test_start_must_exist(write):
 
 
 def test_wrong_schema_version(write):
-    [problem] = problems_of(write(SMALL_SCENARIO.replace("schema_version: 1", "schema_version: 7")))
-    assert "'schema_version' must be 1" in problem.message
+    [problem] = problems_of(write(SMALL_SCENARIO.replace("schema_version: 2", "schema_version: 7")))
+    assert problem.message == "'schema_version' must be one of: 1, 2 (it is 7)"
 
 
 def test_every_problem_is_reported_at_once(write):
-    text = SMALL_SCENARIO.replace("next: bad", "next: nowhere").replace("next: good", "next: gone")
+    text = SMALL_SCENARIO.replace("next: bad", "next: nowhere").replace("to: good", "to: gone")
     assert len(problems_of(write(text))) == 2
 
 
@@ -164,3 +164,112 @@ def test_not_utf8(tmp_path):
     path.write_bytes("title: caf\xe9\n".encode("latin-1"))
     [problem] = problems_of(path)
     assert "not plain text" in problem.message
+
+
+# -- version 2: measures, facts and conditions ---------------------------------
+
+from conftest import STATEFUL_SCENARIO  # noqa: E402
+
+
+def line_of(text: str, fragment: str) -> int:
+    """The 1-based line of the first line of ``text`` that contains ``fragment``."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_stateful_scenario_loads(stateful_scenario):
+    assert [m.id for m in stateful_scenario.measures] == ["trust", "days"]
+    assert stateful_scenario.measure("days").show is False
+    walk = stateful_scenario.node("second").choice("walk")
+    assert walk.targets == ["good", "middle"]
+    assert walk.when.describe() == "met-tenants"
+    assert walk.routes[0].when.describe() == "trust >= 3"
+    assert stateful_scenario.fact_label("met-tenants") == "You met the tenants' association"
+
+
+@pytest.mark.parametrize("old, new, fragment, message", [
+    ("effects: {trust: 1, days: -1}", "effects: {trust: 1, hope: -1}", "effects: {trust: 1, hope",
+     "measure 'hope' is not declared under 'measures'"),
+    ("sets: [met-tenants]\n        feedback: Slower.", "sets: [met-council]\n        feedback: Slower.",
+     "sets: [met-council]", "fact 'met-council' is not declared under 'facts'"),
+    ("when: {fact: met-tenants}", "when: {fact: met-residents}", "when: {fact: met-residents}",
+     "fact 'met-residents' is not declared under 'facts'"),
+    ("if: {measure: trust, at_least: 3}", "if: {measure: patience, at_least: 3}",
+     "measure: patience", "measure 'patience' is not declared under 'measures'"),
+    ("if: {measure: trust, at_least: 3}", "if: {measure: trust, at_least: 3, fact: met-tenants}",
+     "at_least: 3, fact", "are mixed here; combine them with 'all' or 'any'"),
+    ("if: {measure: trust, at_least: 3}", "if: {measure: trust}", "if: {measure: trust}",
+     "say 'at_least' or 'at_most' (or both) for this measure test"),
+    ("if: {measure: trust, at_least: 3}", "if: {measure: trust, at_least: 3, at_most: 1}",
+     "at_most: 1}", "can never hold"),
+    ("if: {measure: trust, at_least: 3}", "if: {at_least: 3}", "if: {at_least: 3}",
+     "a condition needs one of"),
+    ("if: {measure: trust, at_least: 3}", "if: {fact: met-tenants, at_least: 3}",
+     "if: {fact: met-tenants, at_least", "does not belong with 'fact'"),
+])
+def test_bad_conditions_and_references_name_line_and_field(write, old, new, fragment, message):
+    text = STATEFUL_SCENARIO.replace(old, new)
+    assert text != STATEFUL_SCENARIO
+    [problem] = problems_of(write(text))
+    assert message in problem.message
+    assert problem.line == line_of(text, fragment)
+    assert problem.field.startswith("nodes[")
+    assert str(problem).startswith(f"{problem.file}:{problem.line}: ")
+
+
+def test_last_route_must_have_no_condition(write):
+    text = STATEFUL_SCENARIO.replace("          - to: middle\n",
+                                     "          - if: {fact: met-tenants}\n            to: middle\n")
+    [problem] = problems_of(write(text))
+    assert "the last route needs no 'if'" in problem.message
+    assert problem.field == "nodes[second].choices[walk].next[2]"  # counted from 1
+
+
+def test_only_the_last_route_may_leave_out_a_condition(write):
+    text = STATEFUL_SCENARIO.replace("          - if: {measure: trust, at_least: 3}\n            to: good\n",
+                                     "          - to: good\n")
+    found = problems_of(write(text))
+    assert any("only the last route may leave out 'if'" in p.message for p in found)
+
+
+def test_measure_starting_outside_its_range(write):
+    text = STATEFUL_SCENARIO.replace("start: 1, min: 0, max: 4", "start: 7, min: 0, max: 4")
+    [problem] = problems_of(write(text))
+    assert problem.message == "measure 'trust' starts at 7, outside its range 0 to 4"
+    assert problem.field == "measures[trust].start"
+    assert problem.line == line_of(text, "start: 7")
+
+
+def test_duplicate_measure_and_clashing_ids(write):
+    text = STATEFUL_SCENARIO.replace("  - {id: days,", "  - {id: trust,")
+    found = problems_of(write(text))
+    assert any("measure id 'trust' is used twice" in p.message for p in found)
+    text = STATEFUL_SCENARIO.replace("{id: met-tenants, label", "{id: days, label")
+    assert any("'days' is both a measure and a fact" in p.message for p in problems_of(write(text)))
+
+
+def test_effect_out_of_range_is_a_schema_problem(write):
+    text = STATEFUL_SCENARIO.replace("effects: {trust: -2}", "effects: {trust: 'lots'}")
+    [problem] = problems_of(write(text))
+    assert problem.line == line_of(text, "trust: 'lots'")
+
+
+def test_version_2_fields_need_version_2(write):
+    text = STATEFUL_SCENARIO.replace("schema_version: 2", "schema_version: 1")
+    found = problems_of(write(text))
+    messages = {p.message for p in found}
+    assert "'measures' needs schema_version: 2 at the top of the file" in messages
+    assert "'text_if' needs schema_version: 2 at the top of the file" in messages
+    assert "a list of routes needs schema_version: 2 at the top of the file" in messages
+    assert any(p.field == "nodes[first].choices[meet].effects" for p in found)
+
+
+def test_version_1_files_still_load_and_play(write):
+    from coproduction.scenario import play_through
+
+    text = SMALL_SCENARIO.replace("schema_version: 2", "schema_version: 1").replace(
+        "        next:\n          - if: {stance_at_least: 1}\n            to: good\n"
+        "          - to: middle\n", "        next: good\n")
+    scenario = load(write(text))
+    assert scenario.schema_version == 1 and scenario.measures == ()
+    state = play_through(scenario, ["leaflet", "plan"])
+    assert state.ending == "partner" and state.measures == {}

@@ -134,3 +134,52 @@ def test_play_by_name_returns_a_player():
     p = scenario.play(name, journal=False)
     assert isinstance(p, Player) and p.scenario.id == name
     p.close()
+
+
+# -- a scenario that carries state -------------------------------------------------
+
+
+@pytest.fixture
+def stateful_player(stateful_scenario, journal_file):
+    p = Player(stateful_scenario, journal=Journal(journal_file))
+    yield p
+    p.close()
+
+
+def test_meters_show_measures_in_words(stateful_player):
+    text = stateful_player.meters.value
+    assert "Residents&#x27;s trust" not in text  # escaped once, not twice
+    assert "Residents&#x27; trust: 1 out of 4" in text
+    assert 'role="meter"' in text and 'aria-valuetext="1 out of 4"' in text
+    assert "Days left" not in text  # a measure with show: false stays hidden
+
+
+def test_meters_say_how_a_choice_moved_them(stateful_player):
+    stateful_player.choose("meet")
+    assert "Residents&#x27; trust: 2 out of 4 (up 1)" in stateful_player.meters.value
+    stateful_player.restart()
+    stateful_player.choose("patrol")
+    assert "Residents&#x27; trust: 0 out of 4 (down 1)" in stateful_player.meters.value
+
+
+def test_only_choices_on_offer_are_buttons(stateful_player):
+    stateful_player.choose("patrol")
+    assert labels(stateful_player) == ["Invite residents to walk", "Close the case"]
+    assert "Nobody from the association has called." in stateful_player.narrative.value
+    stateful_player.back()
+    stateful_player.choose("meet")
+    assert labels(stateful_player) == ["Walk the estate together", "Close the case"]
+    assert "Doreen waves at you." in stateful_player.narrative.value
+
+
+def test_the_journal_keeps_the_final_state(stateful_player, journal_file):
+    stateful_player.choose("meet")
+    stateful_player.choose("walk")
+    [entry] = Journal(journal_file).entries("scenario")
+    assert entry.detail["ending"] == "partner"
+    assert entry.detail["measures"] == {"trust": 3, "days": 1}
+    assert entry.detail["facts"] == ["met-tenants"]
+
+
+def test_no_meters_for_a_scenario_without_measures(player):
+    assert player.meters.value == ""

@@ -135,14 +135,14 @@ def plan(size: int, hostile: bool = True, seed: int = 1) -> list[Member]:
 def write_journal(path: Path, rng: random.Random, scenarios: list[str]) -> None:
     """A trainee's journal with one or two played-through paths of each scenario."""
     from ..journal import Journal
-    from ..scenario import get
+    from ..scenario import get, paths, play_through
 
     journal = Journal(path, quiet=True)
     for name in scenarios:
         scenario = get(name)
-        paths = scenario.paths()
+        routes = paths(scenario)
         for _ in range(rng.choice((1, 1, 2))):
-            journal.record_scenario(scenario.play_through(rng.choice(paths)))
+            journal.record_scenario(play_through(scenario, rng.choice(routes)))
 
 
 def write_cohort(root: Path, assignment: str, members: list[Member],

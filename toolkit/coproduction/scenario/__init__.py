@@ -2,8 +2,8 @@
 
 >>> from coproduction import scenario
 >>> estate = scenario.get("estate-asb")
->>> state = estate.play_through(["..."])      # doctest: +SKIP
->>> scenario.play("estate-asb")              # in a notebook: shows the player
+>>> state = play_through(scenario, estate, ["..."])   # doctest: +SKIP
+>>> scenario.play("estate-asb")                      # in a notebook: shows the player
 """
 
 from __future__ import annotations
@@ -11,14 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..paths import content_file, content_names
-from .engine import InvalidChoice, Score, State, Step, back, choose, play_through, score, start
+from .engine import (InvalidChoice, Score, State, Step, available, back, choose, play_through,
+                     score, start)
+from .engine import all_paths as paths
 from .lint import check, lint
-from .model import Choice, Node, Scenario, load
+from .model import Choice, Fact, Measure, Node, Route, Scenario, load
 
 __all__ = [
-    "Choice", "InvalidChoice", "Node", "Scenario", "Score", "State", "Step",
-    "back", "check", "choose", "get", "lint", "load", "names", "play", "play_through",
-    "score", "start",
+    "Choice", "Fact", "InvalidChoice", "Measure", "Node", "Route", "Scenario", "Score", "State",
+    "Step", "available", "back", "check", "choose", "get", "lint", "load", "names", "paths",
+    "play", "play_through", "score", "start",
 ]
 
 

@@ -1,5 +1,10 @@
 """The scenario engine: a pure state machine, ``state, choice -> state``.
 
+A state carries the whole play so far: the node reached, the decisions
+taken, the scenario's measures and the facts established. Routes, offered
+choices and extra paragraphs depend on that state, so what happens later
+follows from the whole route, not from the last click.
+
 No widget code lives here, so a scenario can be played, tested and graded
 from plain Python; the player only draws a ``State`` and forwards clicks.
 """
@@ -7,6 +12,7 @@ from plain Python; the player only draws a ``State`` and forwards clicks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from .model import Choice, Node, Scenario
 from .schema import VALUES
@@ -40,11 +46,19 @@ class Score:
 
 @dataclass(frozen=True)
 class State:
-    """Where a trainee is: the current node and the decisions that led there."""
+    """Where a trainee is: the node, the decisions that led there, and what they changed.
+
+    ``levels`` holds the measures' values in the order the scenario declares
+    them (``measures`` gives them by id); ``facts`` the facts established;
+    ``stance_total`` the sum of the stances chosen, so the mean is exact.
+    """
 
     scenario: Scenario
     node_id: str
     history: tuple[Step, ...] = ()
+    levels: tuple[int, ...] = ()
+    facts: frozenset[str] = frozenset()
+    stance_total: int = 0
 
     @property
     def node(self) -> Node:
@@ -60,6 +74,16 @@ class State:
         return self.node.ending
 
     @property
+    def measures(self) -> dict[str, int]:
+        """Each measure's value now, by id."""
+        return {m.id: v for m, v in zip(self.scenario.measures, self.levels)}
+
+    @property
+    def mean_stance(self) -> float | None:
+        """The mean stance of the choices made so far (None before the first)."""
+        return self.stance_total / len(self.history) if self.history else None
+
+    @property
     def last_choice(self) -> Choice | None:
         """The choice that led here, so its feedback can be shown."""
         if not self.history:
@@ -67,13 +91,39 @@ class State:
         step = self.history[-1]
         return self.scenario.node(step.node_id).choice(step.choice_id)
 
+    @property
+    def key(self) -> tuple:
+        """Everything that decides what can happen next (two states with one key play alike)."""
+        return (self.node_id, self.levels, self.facts, self.stance_total, len(self.history))
+
+    @property
+    def place(self) -> tuple:
+        """Where the story stands (node, measures, facts), leaving out the stance so far."""
+        return (self.node_id, self.levels, self.facts)
+
+    def holds(self, condition) -> bool:
+        """Whether a condition holds in this state (None always holds)."""
+        return condition is None or condition.holds(self.measures, self.facts, self.mean_stance)
+
+    def text(self) -> str:
+        """The node's text with each extra paragraph whose condition holds here."""
+        extra = [t.text for t in self.node.text_if if self.holds(t.when)]
+        return "\n\n".join([self.node.text.rstrip(), *(e.rstrip() for e in extra)])
+
     def choices_made(self) -> list[Choice]:
         return [self.scenario.node(s.node_id).choice(s.choice_id) for s in self.history]
 
 
 def start(scenario: Scenario) -> State:
     """The state at the beginning of ``scenario``."""
-    return State(scenario, scenario.start)
+    return State(scenario, scenario.start, levels=tuple(m.start for m in scenario.measures))
+
+
+def available(state: State) -> list[Choice]:
+    """The choices on offer now: those whose ``when`` holds (none once finished)."""
+    if state.finished:
+        return []
+    return [c for c in state.node.choices if state.holds(c.when)]
 
 
 def choose(state: State, choice_id: str) -> State:
@@ -85,18 +135,39 @@ def choose(state: State, choice_id: str) -> State:
     try:
         choice = state.node.choice(choice_id)
     except KeyError:
-        offered = ", ".join(c.id for c in state.node.choices)
+        offered = ", ".join(c.id for c in available(state))
         raise InvalidChoice(
             f"'{choice_id}' is not one of the choices at '{state.node_id}' (offered: {offered})"
         ) from None
-    return State(state.scenario, choice.next, state.history + (Step(state.node_id, choice_id),))
+    if not state.holds(choice.when):
+        offered = ", ".join(c.id for c in available(state))
+        raise InvalidChoice(
+            f"'{choice_id}' is not on offer at '{state.node_id}' now (offered: {offered})"
+        )
+    return take(state, choice)[1]
+
+
+def take(state: State, choice: Choice) -> tuple[int, State]:
+    """Apply a choice already known to be on offer: (index of the route taken, new state)."""
+    levels = tuple(m.clamp(v + choice.effects.get(m.id, 0))
+                   for m, v in zip(state.scenario.measures, state.levels))
+    # Routes are decided on the state after this choice, so a route can depend on it.
+    after = State(state.scenario, state.node_id, state.history + (Step(state.node_id, choice.id),),
+                  levels, state.facts | frozenset(choice.sets), state.stance_total + choice.stance)
+    index = next(k for k, r in enumerate(choice.routes) if after.holds(r.when))
+    return index, State(after.scenario, choice.routes[index].to, after.history, after.levels,
+                        after.facts, after.stance_total)
 
 
 def back(state: State) -> State:
-    """Undo the last decision; at the start, stay at the start."""
+    """Undo the last decision; at the start, stay at the start.
+
+    The earlier state is rebuilt by playing the remaining decisions again, so
+    measures and facts are exactly what they were.
+    """
     if not state.history:
         return state
-    return State(state.scenario, state.history[-1].node_id, state.history[:-1])
+    return play_through(state.scenario, [s.choice_id for s in state.history[:-1]])
 
 
 def score(state: State) -> Score:
@@ -118,34 +189,53 @@ def play_through(scenario: Scenario, choices: list[str]) -> State:
     return state
 
 
-def decisions_left(scenario: Scenario, node_id: str) -> int:
-    """The most decisions still to come from ``node_id`` (for a progress bar)."""
-    return _longest(scenario, node_id, frozenset())
+def next_states(state: State) -> Iterator[tuple[Choice, State]]:
+    """Each choice on offer now with the state it leads to."""
+    for choice in available(state):
+        yield choice, take(state, choice)[1]
 
 
-def _longest(scenario: Scenario, node_id: str, seen: frozenset[str]) -> int:
-    node = scenario.node(node_id)
-    if node.is_ending or node_id in seen:
-        return 0
-    seen = seen | {node_id}
-    return 1 + max(_longest(scenario, c.next, seen) for c in node.choices)
+def decisions_left(state: State) -> int:
+    """The most decisions still to come from ``state`` (for a progress bar).
+
+    Counted like ``all_paths``: a route never returns to a place (node,
+    measures and facts) it has already been in, so a loop in the story is
+    counted once rather than for ever.
+    """
+    memo: dict[tuple, int] = {}
+
+    def longest(s: State, on_route: frozenset) -> int:
+        if s.finished:
+            return 0
+        if s.key in memo:
+            return memo[s.key]
+        best = 0
+        for _, after in next_states(s):
+            if after.place not in on_route:
+                best = max(best, 1 + longest(after, on_route | {after.place}))
+        memo[s.key] = best
+        return best
+
+    return longest(state, frozenset({state.place}))
 
 
 def all_paths(scenario: Scenario, limit: int = 10_000) -> list[list[str]]:
-    """Every route from the start to an ending that visits no node twice."""
+    """Every route from the start to an ending that never returns to a state it has been in.
+
+    Routes are lists of choice ids; ``play_through`` replays any of them.
+    """
     paths: list[list[str]] = []
 
-    def walk(node_id: str, route: list[str], seen: frozenset[str]) -> None:
+    def walk(state: State, route: list[str], seen: frozenset) -> None:
         if len(paths) >= limit:
             return
-        node = scenario.node(node_id)
-        if node.is_ending:
+        if state.finished:
             paths.append(route)
             return
-        for choice in node.choices:
-            if choice.next not in seen:
-                walk(choice.next, route + [choice.id], seen | {choice.next})
+        for choice, after in next_states(state):
+            if after.place not in seen:
+                walk(after, route + [choice.id], seen | {after.place})
 
-    walk(scenario.start, [], frozenset({scenario.start}))
+    first = start(scenario)
+    walk(first, [], frozenset({first.place}))
     return paths
-

@@ -35,6 +35,7 @@ class Player(w.VBox):
                                       style={"description_width": "initial"})
         self.progress_text = w.Label()
         self.feedback = w.HTML()
+        self.meters = w.HTML()
         self.narrative = w.HTML()
         self.choice_box = w.VBox()
         self.back_button = w.Button(description="Step back", icon="undo",
@@ -49,7 +50,7 @@ class Player(w.VBox):
         self.saved_note = w.HTML()
         super().__init__(
             [self.header, w.HBox([self.progress, self.progress_text]), self.feedback,
-             self.narrative, self.choice_box, w.HBox([self.back_button, self.restart_button]),
+             self.meters, self.narrative, self.choice_box, w.HBox([self.back_button, self.restart_button]),
              self.summary, self.saved_note],
             layout=w.Layout(max_width="50em"),
         )
@@ -90,7 +91,7 @@ class Player(w.VBox):
     def _draw(self) -> None:
         state, node = self.state, self.state.node
         made = len(state.history)
-        left = engine.decisions_left(self.scenario, node.id)
+        left = engine.decisions_left(state)
         self.progress.max = max(made + left, 1)
         self.progress.value = made
         self.progress_text.value = (
@@ -102,13 +103,14 @@ class Player(w.VBox):
             f"You chose: {last.label}\n\n{last.feedback}"
         )
         heading = f"<h4>{html.escape(node.title)}</h4>" if node.title else ""
-        self.narrative.value = heading + para(node.text)
+        self.narrative.value = heading + para(state.text())
+        self.meters.value = meters_html(state)
         self.header.layout.display = "none" if state.history else None
 
         for old in self.choice_box.children:
             close_tree(old)
         buttons = []
-        for choice in node.choices:
+        for choice in engine.available(state):
             button = w.Button(description=choice.label, tooltip=choice.label, layout=wide())
             button.on_click(lambda _b, cid=choice.id: self.choose(cid))
             buttons.append(button)
@@ -139,3 +141,32 @@ class Player(w.VBox):
         )
         self.summary_chart.value = chart.png(result)
         self.summary.layout.display = None
+
+
+def meters_html(state: engine.State) -> str:
+    """The scenario's shown measures as labelled meters: words and numbers, not colour alone.
+
+    After a choice, each meter also says how far that choice moved it.
+    """
+    shown = [m for m in state.scenario.measures if m.show]
+    if not shown:
+        return ""
+    before = engine.back(state).measures if state.history else state.measures
+    rows = []
+    for measure in shown:
+        value = state.measures[measure.id]
+        change = value - before[measure.id]
+        moved = "" if not change else f" ({'up' if change > 0 else 'down'} {abs(change)})"
+        span = max(measure.max - measure.min, 1)
+        filled = round(100 * (value - measure.min) / span)
+        label = html.escape(measure.label)
+        scale = f"out of {measure.max}" if measure.min == 0 else \
+            f"on a scale from {measure.min} to {measure.max}"
+        rows.append(
+            f'<div style="margin:0.2em 0"><span>{label}: {value} {scale}{moved}</span>'
+            f'<div role="meter" aria-label="{label}" aria-valuetext="{value} {scale}"'
+            f' aria-valuemin="{measure.min}" aria-valuemax="{measure.max}" aria-valuenow="{value}"'
+            f' style="height:0.6em;max-width:20em;border:1px solid #555;background:#fff">'
+            f'<div style="height:100%;width:{filled}%;background:#2b6cb0"></div></div></div>'
+        )
+    return '<div aria-label="Where things stand">' + "".join(rows) + "</div>"
