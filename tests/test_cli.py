@@ -68,6 +68,49 @@ def test_missing_file_is_plain(tmp_path):
     assert result.stdout.startswith(f"{tmp_path / 'gone.yaml'}: file not found")
 
 
+def test_scenario_stats_of_a_file(write):
+    from conftest import STATEFUL_SCENARIO
+
+    result = run("scenario", "stats", str(write(STATEFUL_SCENARIO)))
+    assert result.returncode == 0, result.stderr
+    assert "routes from start to an ending: 7" in result.stdout
+    assert "no route's ending contradicts its mean stance" in result.stdout
+
+
+def test_scenario_stats_of_the_shipped_scenarios():
+    result = run("scenario", "stats")
+    assert result.returncode == 0, result.stderr
+    assert "estate-asb: Trouble on the Fernside estate" in result.stdout
+
+
+def test_scenario_stats_of_a_broken_file_is_plain(write):
+    result = run("scenario", "stats", str(write("id: [unclosed\n")))
+    assert result.returncode == 1
+    assert "not valid YAML" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_scenario_graph_writes_each_format(write, tmp_path):
+    from conftest import STATEFUL_SCENARIO
+
+    path = write(STATEFUL_SCENARIO)
+    for name in ("g.txt", "g.dot", "g.png"):
+        result = run("scenario", "graph", str(path), "--out", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Drew stateful (")
+        assert (tmp_path / name).stat().st_size > 0
+    result = run("scenario", "graph", str(path), cwd=tmp_path)  # default name, here
+    assert (tmp_path / "stateful-graph.png").is_file(), result.stdout + result.stderr
+
+
+def test_scenario_graph_refuses_an_unknown_format(write, tmp_path):
+    from conftest import STATEFUL_SCENARIO
+
+    result = run("scenario", "graph", str(write(STATEFUL_SCENARIO)), "-o", str(tmp_path / "g.jpg"))
+    assert result.returncode == 2
+    assert "the file name must end in .png, .svg, .dot, .txt" in result.stderr
+
+
 def test_scenario_list():
     result = run("scenario", "list")
     assert result.returncode == 0 and result.stdout.startswith("estate-asb: ")
@@ -86,9 +129,10 @@ def test_quiz_seal_and_bad_source(write, tmp_path):
 
 def test_journal_show(tmp_path, small_scenario):
     from coproduction.journal import Journal
+    from coproduction.scenario import play_through
 
     path = tmp_path / "j.sqlite"
-    Journal(path).record_scenario(small_scenario.play_through(["visit", "plan"]))
+    Journal(path).record_scenario(play_through(small_scenario, ["visit", "plan"]))
     result = run("journal", "show", "--path", str(path))
     assert result.returncode == 0
     assert "partner ending after 2 decisions" in result.stdout

@@ -15,13 +15,9 @@ from . import __version__
 
 
 def _scenario_check(args) -> int:
-    from .scenario import check, names
-    from .paths import content_file
+    from .scenario import check
 
-    paths = args.paths or [content_file("scenarios", n) for n in names()]
-    files = []
-    for p in map(Path, paths):
-        files.extend(sorted(p.glob("*.y*ml")) if p.is_dir() else [p])
+    files = _scenario_paths(args.paths)
     problems = [problem for f in files for problem in check(f)]
     for problem in problems:
         print(problem)
@@ -36,6 +32,49 @@ def _scenario_list(args) -> int:
     for name in names():
         print(f"{name}: {get(name).title}")
     return 0
+
+
+def _scenario_paths(paths: list) -> list[Path]:
+    """Files named on the command line (folders give their YAML files), or every shipped one."""
+    from .paths import content_file
+    from .scenario import names
+
+    if not paths:
+        return [content_file("scenarios", n) for n in names()]
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files.extend(sorted(p.glob("*.y*ml")) if p.is_dir() else [p])
+    return files
+
+
+def _scenario_stats(args) -> int:
+    from .scenario import load
+    from .scenario.stats import stats
+
+    reports = [stats(load(path)).report() for path in _scenario_paths(args.paths)]
+    print("\n\n".join(reports))
+    return 0
+
+
+def _scenario_graph(args) -> int:
+    from .problems import display_path
+    from .scenario import load
+    from .scenario.graph import write
+
+    scenario = load(args.path)
+    out = args.out or Path(f"{scenario.id}-graph.png")
+    written, how = write(scenario, out)
+    print(f"Drew {scenario.id} ({how}) into {display_path(written)}")
+    return 0
+
+
+def _graph_file(text: str) -> Path:
+    from .scenario.graph import FORMATS
+
+    if Path(text).suffix.lstrip(".").lower() not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            "the file name must end in " + ", ".join(f".{f}" for f in FORMATS))
+    return Path(text)
 
 
 def _quiz_seal(args) -> int:
@@ -250,8 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
 
-    scen = verbs.add_parser("scenario", help="check and list case scenarios",
-                            description="Check and list case scenarios.")
+    scen = verbs.add_parser("scenario", help="check, list, count and draw case scenarios",
+                            description="Check, list, count and draw case scenarios.")
     scen_verbs = scen.add_subparsers(dest="action", metavar="ACTION", required=True)
     chk = scen_verbs.add_parser(
         "check", help="check scenario files for mistakes",
@@ -263,6 +302,25 @@ def build_parser() -> argparse.ArgumentParser:
     lst = scen_verbs.add_parser("list", help="list the shipped scenarios",
                                 description="List the scenarios shipped with the course.")
     lst.set_defaults(run=_scenario_list)
+    sts = scen_verbs.add_parser(
+        "stats", help="count a scenario's decision points, endings and routes",
+        description="For each scenario: decision points, endings, every route from the start "
+                    "to an ending, how many routes reach each ending and their mean stance, "
+                    "and any route whose ending contradicts its mean stance (+1 or more ending "
+                    "expert-provider, 0 or less ending partner).")
+    sts.add_argument("paths", nargs="*", metavar="PATH",
+                     help="scenario files or folders of them (default: every shipped scenario)")
+    sts.set_defaults(run=_scenario_stats)
+    gra = scen_verbs.add_parser(
+        "graph", help="draw a scenario's nodes and the choices between them",
+        description="Draw the node graph of a scenario. The file name's ending picks the "
+                    "format: .png or .svg (drawn by Graphviz when it is installed; .png "
+                    "otherwise by matplotlib), .dot (Graphviz's own text) or .txt (a plain "
+                    "outline). Dashed links depend on the play so far.")
+    gra.add_argument("path", metavar="PATH", help="the scenario file")
+    gra.add_argument("-o", "--out", type=_graph_file, metavar="FILE",
+                     help="where to write the picture (default: ID-graph.png here)")
+    gra.set_defaults(run=_scenario_graph)
 
     quiz = verbs.add_parser("quiz", help="prepare self-checks",
                             description="Prepare self-checks for trainees.")
