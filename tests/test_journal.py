@@ -8,11 +8,12 @@ import sqlite3
 import pytest
 
 from coproduction.journal import LAYOUT_VERSION, Journal
+from coproduction.scenario import play_through
 
 
 def test_records_and_reads_back(journal_file, small_scenario):
     journal = Journal(journal_file)
-    journal.record_scenario(small_scenario.play_through(["leaflet", "works"]))
+    journal.record_scenario(play_through(small_scenario, ["leaflet", "works"]))
     journal.record_check("01-origins", "coined", "Indiana University", True)
     first, second = journal.entries()
     assert first.kind == "scenario" and first.detail["ending"] == "mixed"
@@ -24,7 +25,7 @@ def test_records_and_reads_back(journal_file, small_scenario):
 
 def test_history_is_a_readable_table(journal_file, small_scenario):
     journal = Journal(journal_file)
-    journal.record_scenario(small_scenario.play_through(["visit", "plan"]))
+    journal.record_scenario(play_through(small_scenario, ["visit", "plan"]))
     journal.record_check("01-origins", "coined", "Chicago", False)
     table = journal.history()
     assert list(table.columns) == ["when", "what", "subject", "result"]
@@ -139,3 +140,36 @@ def test_a_failed_write_leaves_no_half_entry(journal_file):
     with pytest.raises(TypeError):
         journal.record_check("c", "bad", object(), True)  # cannot be stored as JSON
     assert [e.subject for e in journal.entries()] == ["c/ok"]
+
+
+def test_a_full_disk_is_a_plain_message_and_loses_nothing(journal_file, monkeypatch):
+    """SQLite's 'database or disk is full' (made here by capping the file's pages)."""
+    journal = Journal(journal_file)
+    journal.save_reflection("m1-r1", "kept from before")
+    connect = Journal._connect
+
+    def capped(self):
+        con = connect(self)
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        con.execute(f"PRAGMA max_page_count = {pages}")
+        return con
+
+    monkeypatch.setattr(Journal, "_connect", capped)
+    with pytest.raises(OSError) as caught:
+        journal.save_reflection("m1-r2", "x" * 200_000)
+    assert "no space left on the disk that holds your journal" in str(caught.value)
+    assert "Your journal itself is not damaged" in str(caught.value)
+    monkeypatch.undo()
+    again = Journal(journal_file)
+    assert again.reflection("m1-r1") == "kept from before" and again.reflection("m1-r2") is None
+    assert not list(journal_file.parent.glob("*.unreadable-*"))  # not set aside
+
+
+def test_saving_a_reflection_again_replaces_it(journal_file):
+    journal = Journal(journal_file)
+    journal.save_reflection("m1-r1", "draft", question="Q?", module=1)
+    journal.save_reflection("m1-r1", "final", question="Q?", module=1)
+    journal.save_reflection("m1-r2", "other")
+    assert journal.reflection("m1-r1") == "final"
+    assert journal.reflection("m9-none") is None
+    assert sorted(e.subject for e in journal.entries("reflection")) == ["m1-r1", "m1-r2"]

@@ -29,14 +29,35 @@ _CREATE = """
 CREATE TABLE IF NOT EXISTS entries (
     id      INTEGER PRIMARY KEY AUTOINCREMENT,
     at      TEXT NOT NULL,   -- when, in UTC, ISO 8601
-    kind    TEXT NOT NULL,   -- 'scenario' or 'check'
-    subject TEXT NOT NULL,   -- scenario id, or self-check id / question id
+    kind    TEXT NOT NULL,   -- 'scenario', 'check' or 'reflection'
+    subject TEXT NOT NULL,   -- scenario id, self-check id / question id, or prompt id
     detail  TEXT NOT NULL    -- JSON: the path and score, or the answer and mark
 )
 """
 
 # A writer waits this long for another kernel to finish its write.
 _BUSY_SECONDS = 30
+
+DISK_FULL = ("There is no space left on the disk that holds your journal ({path}), so nothing "
+             "more can be saved to it. Your journal itself is not damaged. Free some space, or "
+             "ask your trainer or IT team for help, then run the cell again.")
+
+
+def _disk_full(err: BaseException) -> bool:
+    """True when an error means the disk (or the journal's quota) is full."""
+    import errno
+
+    if isinstance(err, sqlite3.Error):
+        # 13 is SQLITE_FULL (the constant is only named in Python 3.11 and later).
+        return getattr(err, "sqlite_errorcode", None) == 13 or "disk is full" in str(err)
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _plain(err: sqlite3.Error, path: Path) -> Exception:
+    """A database error as something a trainee can act on."""
+    if _disk_full(err):
+        return OSError(DISK_FULL.format(path=path))
+    return err
 
 
 @dataclass(frozen=True)
@@ -95,7 +116,14 @@ class Journal:
                 return
             reason = "it is not a journal this toolkit can read"
         except sqlite3.DatabaseError as err:
+            if _disk_full(err):
+                # The file is fine; the disk is not. Moving it aside would help nobody.
+                raise OSError(DISK_FULL.format(path=self.path)) from None
             reason = f"it could not be read ({err})"
+        except OSError as err:
+            if _disk_full(err):
+                raise OSError(DISK_FULL.format(path=self.path)) from None
+            raise
         self._move_aside(reason, quiet)
         if not self._usable():  # a brand-new file: anything else is a real fault
             raise OSError(f"Could not start a new journal at {self.path}.")
@@ -129,17 +157,28 @@ class Journal:
 
     # -- writing -----------------------------------------------------------
 
-    def _add(self, kind: str, subject: str, detail: dict[str, Any]) -> int:
+    def _add(self, kind: str, subject: str, detail: dict[str, Any], *,
+             replace: bool = False) -> int:
+        """Add one entry in its own transaction; with ``replace``, drop older ones of that subject."""
         at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        con = self._connect()
+        try:
+            con = self._connect()
+        except sqlite3.OperationalError as err:
+            raise _plain(err, self.path) from None
         try:
             con.execute("BEGIN IMMEDIATE")
+            if replace:
+                con.execute("DELETE FROM entries WHERE kind = ? AND subject = ?", (kind, subject))
             cur = con.execute(
                 "INSERT INTO entries (at, kind, subject, detail) VALUES (?, ?, ?, ?)",
                 (at, kind, subject, json.dumps(detail, sort_keys=True)),
             )
             con.execute("COMMIT")
             return int(cur.lastrowid)
+        except sqlite3.Error as err:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise _plain(err, self.path) from None
         except BaseException:
             if con.in_transaction:
                 con.execute("ROLLBACK")
@@ -158,12 +197,25 @@ class Journal:
             "ending": state.ending,
             "stance": result.stance,
             "values": result.values,
+            "measures": state.measures,
+            "facts": sorted(state.facts),
         })
 
     def record_check(self, check_id: str, question_id: str, answer: Any, correct: bool) -> int:
         """Save one self-check attempt."""
         return self._add("check", f"{check_id}/{question_id}",
                          {"answer": answer, "correct": bool(correct)})
+
+    def save_reflection(self, prompt_id: str, text: str, *, question: str = "",
+                        module: int | None = None) -> int:
+        """Keep the latest text of one reflection (earlier versions of it are replaced)."""
+        return self._add("reflection", prompt_id,
+                         {"text": text, "question": question, "module": module}, replace=True)
+
+    def reflection(self, prompt_id: str) -> str | None:
+        """The saved text of one reflection, or None if it was never written."""
+        found = [e for e in self.entries("reflection") if e.subject == prompt_id]
+        return str(found[-1].detail.get("text", "")) if found else None
 
     # -- reading -----------------------------------------------------------
 
@@ -189,6 +241,9 @@ class Journal:
 
 def _summary(entry: Entry) -> dict[str, str]:
     d = entry.detail
+    if entry.kind == "reflection":
+        text = " ".join(str(d.get("text", "")).split())
+        return {"result": text if len(text) <= 80 else text[:77] + "..."}
     if entry.kind == "scenario":
         stance = d.get("stance")
         lean = "" if stance is None else f", average stance {stance:+.1f} (-2 expert, +2 partner)"

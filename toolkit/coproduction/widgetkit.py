@@ -68,8 +68,15 @@ class JournalWriter:
         self._journal = journal
         self.problem: str | None = None
 
-    def write(self, method: str, *args) -> str:
+    def write(self, method: str, *args, **kwargs) -> str:
         """Call ``Journal.<method>(*args)``; return a plain message to show, or ''."""
+        return self.call(lambda journal: getattr(journal, method)(*args, **kwargs))
+
+    def call(self, action, doing: str = "saved to") -> str:
+        """Run ``action(journal)``; return a plain message to show, or ''.
+
+        ``problem`` says what went wrong on the last call (None when it worked).
+        """
         if self._journal is False:
             return ""
         try:
@@ -77,9 +84,10 @@ class JournalWriter:
                 from .journal import Journal
 
                 self._journal = Journal()
-            getattr(self._journal, method)(*args)
+            action(self._journal)
         except (OSError, sqlite3.Error) as err:
             self.problem = str(err)
-            return f"(This could not be saved to your journal: {err})"
+            return f"(This could not be {doing} your journal: {err})"
+        self.problem = None
         notice, self._journal.notice = self._journal.notice, None
         return notice or ""
