@@ -7,7 +7,7 @@ import pytest
 
 from coproduction import quiz, scenario
 from coproduction.paths import CONTENT
-from coproduction.scenario import score
+from coproduction.scenario import paths, play_through, score
 from conftest import ROOT
 
 SCENARIOS = scenario.names()
@@ -27,16 +27,16 @@ def test_scenario_passes_check(name):
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_path_reaches_an_ending(name):
     s = scenario.get(name)
-    paths = s.paths()
-    assert paths
+    routes = paths(s)
+    assert routes
     reached = set()
-    for path in paths:
-        state = s.play_through(path)
+    for path in routes:
+        state = play_through(s, path)
         assert state.finished, path
         reached.add(state.ending)
         assert score(state).stance is not None
     # Every node lies on some path, so the paths cover the whole scenario.
-    on_paths = {s.start} | {s.play_through(p[:i]).node_id for p in paths for i in range(len(p) + 1)}
+    on_paths = {s.start} | {play_through(s, p[:i]).node_id for p in routes for i in range(len(p) + 1)}
     assert on_paths == set(s.nodes)
     assert reached == {"partner", "mixed", "expert-provider"}
 
@@ -45,12 +45,42 @@ def test_every_path_reaches_an_ending(name):
 def test_scenario_is_a_real_branching_case(name):
     """The course's brief: 4+ decision points on every path, choices that really branch."""
     s = scenario.get(name)
-    assert min(len(p) for p in s.paths()) >= 4
+    assert min(len(p) for p in paths(s)) >= 4
     decision_points = [n for n in s.nodes.values() if n.choices]
     assert all(len(n.choices) >= 2 for n in decision_points)
-    assert all(len({c.next for c in n.choices}) >= 2 for n in decision_points[:1])
+    first = s.node(s.start)
+    assert len({target for c in first.choices for target in c.targets}) >= 2
     # the expert-provider option must be there to feel the pull of
     assert any(c.stance < 0 for n in decision_points for c in n.choices)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_endings_agree_with_every_route(name):
+    """The scenario standard: no route with mean stance +1 or more ends expert-provider,
+    and none with 0 or less ends partner. Every route is played, not sampled."""
+    from coproduction.scenario.stats import stats
+
+    found = stats(scenario.get(name))
+    assert found.complete, "too many routes to check them all"
+    assert found.contradicting == [], found.report()
+    # and each kind of ending is reached by routes leaning the right way on average
+    by_kind = {}
+    for ending in found.endings:
+        by_kind.setdefault(ending.kind, []).extend(ending.stances)
+    assert max(by_kind["expert-provider"]) < 1 and min(by_kind["partner"]) > 0
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_same_last_choice_can_end_differently(name):
+    """Endings follow the whole route: some final decision leads to different
+    endings depending on what came before."""
+    s = scenario.get(name)
+    endings_after: dict[tuple, set] = {}
+    for route in paths(s):
+        before = play_through(s, route[:-1])
+        endings_after.setdefault((before.node_id, route[-1]), set()).add(
+            play_through(s, route).node_id)
+    assert any(len(reached) > 1 for reached in endings_after.values())
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -99,3 +129,16 @@ def test_sealed_options_are_not_always_right_first():
     firsts = [q.mark(q.options[0]).correct for q in quiz.get("01-origins").questions
               if q.kind == "choice"]
     assert not all(firsts)
+
+
+def test_readme_code_for_playing_a_scenario_runs():
+    """The README's example of playing a scenario from code runs as written."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "play_through" in b]
+    assert blocks, "the README no longer shows how to play a scenario from code"
+    for block in blocks:
+        names: dict = {}
+        exec(compile(block, "README.md", "exec"), names)  # noqa: S102 - our own README
+        assert names["state"].finished
