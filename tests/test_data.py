@@ -15,7 +15,10 @@ from conftest import ROOT
 EXPECTED_COLUMNS = {
     "ward_policing": ["ward", "month", "foot_patrol_hours", "beat_meetings", "attendees",
                       "incidents", "trust_pct", "resident_priorities"],
+    "resident_survey": ["respondent", "ward", "age_group", "tenure", "attends_meetings",
+                        "top_priority", "feels_safe_after_dark", "police_listen"],
 }
+WARDS = {"Ashby Fields", "Brookside", "Castle Hill", "Draycott", "Eastgate", "Greenway"}
 
 
 def test_names():
@@ -36,6 +39,68 @@ def test_ward_policing_values_make_sense():
     assert (frame[["foot_patrol_hours", "beat_meetings", "attendees", "incidents"]] >= 0).all().all()
     assert frame["resident_priorities"].dtype == bool
     assert frame["month"].min() == "2023-01" and frame["month"].max() == "2024-12"
+    assert set(frame["ward"]) == WARDS
+    assert (frame.groupby("ward").size() == 24).all()
+
+
+def test_ward_policing_foot_patrol_is_unrelated_to_trust_inside_each_ward():
+    """Module 1 compares the correlation over all rows with the one inside each ward."""
+    frame = data.load("ward_policing")
+    overall = frame["foot_patrol_hours"].corr(frame["trust_pct"])
+    within = frame.groupby("ward")[["foot_patrol_hours", "trust_pct"]].corr().xs(
+        "trust_pct", level=1)["foot_patrol_hours"]
+    assert (within.abs() < 0.3).all(), within
+    assert overall > 0.3 and overall > within.abs().max() + 0.1
+
+
+def test_ward_policing_resident_priorities_raise_trust_and_attendance():
+    frame = data.load("ward_policing")
+    means = frame.groupby("resident_priorities")[["trust_pct", "attendees"]].mean()
+    assert means.loc[True, "trust_pct"] > means.loc[False, "trust_pct"] + 5
+    assert means.loc[True, "attendees"] > 2 * means.loc[False, "attendees"]
+    never = frame.groupby("ward")["resident_priorities"].any()
+    assert set(never[~never].index) == {"Draycott", "Eastgate"}
+
+
+def test_resident_survey_values_make_sense():
+    frame = data.load("resident_survey")
+    assert len(frame) == 600
+    assert list(frame["respondent"]) == [f"R{i:04d}" for i in range(1, 601)]
+    assert frame.groupby("ward").size().to_dict() == dict.fromkeys(sorted(WARDS), 100)
+    assert set(frame["age_group"]) == {"16-24", "25-44", "45-64", "65+"}
+    assert set(frame["tenure"]) == {"social rent", "private rent", "owner"}
+    assert set(frame["top_priority"]) == {
+        "drug dealing", "speeding and mopeds", "street lighting", "nowhere for young people",
+        "litter and fly-tipping", "burglary"}
+    assert frame["attends_meetings"].dtype == bool
+    assert frame["feels_safe_after_dark"].dtype == bool
+    assert frame["police_listen"].dtype.kind == "i"
+    assert set(frame["police_listen"]) == {1, 2, 3, 4, 5}
+
+
+def test_resident_survey_attenders_are_not_a_cross_section():
+    """The patterns the data card promises (after the CAPS evaluators' finding)."""
+    import pandas as pd
+
+    frame = data.load("resident_survey")
+    attends = frame["attends_meetings"]
+    assert 0.15 <= attends.mean() <= 0.20
+    older = frame["age_group"].isin(["45-64", "65+"])
+    assert older[attends].mean() > older[~attends].mean() + 0.2
+    owner = frame["tenure"] == "owner"
+    assert owner[attends].mean() > owner[~attends].mean() + 0.1
+    shares = pd.crosstab(attends, frame["top_priority"], normalize="index")
+    assert set(shares.loc[True].nlargest(2).index) == {"drug dealing", "speeding and mopeds"}
+    for issue in ("nowhere for young people", "street lighting"):
+        assert shares.loc[False, issue] > shares.loc[True, issue] + 0.1
+    young = frame[~attends & (frame["age_group"] == "16-24")]["top_priority"].value_counts(
+        normalize=True)
+    assert young.index[0] == "nowhere for young people"
+    assert young["nowhere for young people"] > shares.loc[False, "nowhere for young people"]
+    listen = frame.groupby("attends_meetings")["police_listen"].mean()
+    assert listen[True] > listen[False] + 0.5
+    # noise: every answer turns up among attenders and non-attenders alike
+    assert (pd.crosstab(attends, frame["top_priority"]) > 0).all().all()
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_COLUMNS))
