@@ -17,7 +17,7 @@ from grading_helpers import ASSIGNMENT, auto_scores, course_copy, grading_log, r
 
 pytestmark = pytest.mark.slow
 
-AUTO_POINTS = 6.0  # the autograded points of Assignment 1 (4 more are marked by hand)
+AUTO_POINTS = 4.0  # the autograded points of Assignment 1 (6 more are marked by hand)
 
 COHORT = [Member("ana-correct", "correct"), Member("ben-partial", "partial"),
           Member("cat-blank", "blank")] + [Member(f"h-{kind}", kind) for kind in HOSTILE]

@@ -55,7 +55,7 @@ def test_no_answers_in_exercises():
     for block in hidden:
         for line in block.splitlines():
             line = line.strip()
-            if line.startswith(("assert", "check_stance(")):
+            if line.startswith("assert"):
                 assert line not in released_text, line
 
 
@@ -66,11 +66,40 @@ def test_points_add_up_and_are_shown():
     intro = "".join(nb["cells"][0]["source"])
     stated = re.search(r"\*\*Total\*\*\s*\|\s*\|\s*\*\*(\d+)\*\*", intro)
     assert stated and int(stated.group(1)) == points
+    # each question's row in the table gives the points its cells carry
+    rows = dict(re.findall(r"^\|\s*(\d+)\s*\|.*\|\s*(\d+)\s*\|$", intro, re.M))
+    graded = [c["metadata"]["nbgrader"] for c in nb["cells"]
+              if c["metadata"].get("nbgrader", {}).get("grade")]
+    per_question = {}
+    for meta in graded:
+        question = meta["grade_id"].split("-")[0].removeprefix("q")
+        per_question[question] = per_question.get(question, 0) + meta["points"]
+    assert {q: int(p) for q, p in rows.items()} == per_question
     assert any(c["metadata"].get("nbgrader", {}).get("grade") and c["cell_type"] == "markdown"
                for c in nb["cells"]), "a hand-marked reflection answer"
     autograded = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")
                   and c["cell_type"] == "code"]
-    assert len({c["metadata"]["nbgrader"]["grade_id"].split("-")[0] for c in autograded}) >= 3
+    # autograded parts in more than one question, and more than one part in some question
+    assert len({c["metadata"]["nbgrader"]["grade_id"].split("-")[0] for c in autograded}) >= 2
+    assert len(autograded) >= 3
+
+
+def test_rubrics_add_up():
+    """Each hand-marked answer follows a rubric table whose points sum to the cell's points."""
+    nb = json.loads((ROOT / "solutions" / ASSIGNMENT / "origins.ipynb").read_text())
+    rubric = None
+    checked = 0
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and "| Points | What earns the point |" in text:
+            table = text.split("| Points | What earns the point |", 1)[1]
+            rubric = sum(int(p) for p in re.findall(r"^\|\s*(\d+)\s*\|", table, re.M))
+        elif cell["cell_type"] == "markdown" and meta.get("grade"):
+            assert rubric == meta["points"], (meta["grade_id"], rubric, meta["points"])
+            rubric = None
+            checked += 1
+    assert checked >= 3
 
 
 def test_release_errors_are_plain(tmp_path):
