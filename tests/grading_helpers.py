@@ -16,6 +16,19 @@ ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 ASSIGNMENT = "01-origins"
 
 
+def auto_points(assignment: str = ASSIGNMENT) -> float:
+    """The points of an assignment that autograding gives: its graded code cells."""
+    import json
+
+    total = 0.0
+    for source in (ROOT / "solutions" / assignment).glob("*.ipynb"):
+        for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade") and cell["cell_type"] == "code":
+                total += float(meta.get("points", 0))
+    return total
+
+
 def run(*args, cwd: Path, check: bool = False):
     """Run a command of this environment (coproduction, nbgrader) in ``cwd``."""
     result = subprocess.run([str(BIN / args[0]), *map(str, args[1:])], cwd=cwd, env=ENV,

@@ -13,11 +13,11 @@ import sqlite3
 import pytest
 
 from coproduction.grading.cohort import HOSTILE, Member, write_cohort
-from grading_helpers import ASSIGNMENT, auto_scores, course_copy, grading_log, run
+from grading_helpers import ASSIGNMENT, auto_points, auto_scores, course_copy, grading_log, run
 
 pytestmark = pytest.mark.slow
 
-AUTO_POINTS = 4.0  # the autograded points of Assignment 1 (6 more are marked by hand)
+AUTO_POINTS = auto_points()  # Assignment 1's autograded points (the rest are marked by hand)
 
 COHORT = [Member("ana-correct", "correct"), Member("ben-partial", "partial"),
           Member("cat-blank", "blank")] + [Member(f"h-{kind}", kind) for kind in HOSTILE]
