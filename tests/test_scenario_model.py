@@ -273,3 +273,27 @@ def test_version_1_files_still_load_and_play(write):
     assert scenario.schema_version == 1 and scenario.measures == ()
     state = play_through(scenario, ["leaflet", "plan"])
     assert state.ending == "partner" and state.measures == {}
+
+
+def test_loading_skips_the_iri_grammars_but_still_validates(tmp_path):
+    """A fresh kernel's first scenario does not wait seconds for grammars it never uses."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("rfc3987_syntax")  # only then is there anything to skip
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL_SCENARIO.replace("stance: -2", "stance: -9", 1), encoding="utf-8")
+    code = ("import sys\n"
+            "from coproduction.problems import CourseFileError\n"
+            "from coproduction import scenario\n"
+            "scenario.get('estate-asb')\n"
+            "print('rfc3987_syntax' in sys.modules)\n"
+            "try:\n"
+            f"    scenario.load({str(bad)!r})\n"
+            "except CourseFileError as err:\n"
+            "    print(err.problems[0].field)\n"
+            "import rfc3987_syntax  # still there for anything else that wants it\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.split() == ["False", "nodes[first].choices[leaflet].stance"]

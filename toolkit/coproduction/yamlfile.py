@@ -153,10 +153,33 @@ def _message(error: Any) -> tuple[list[Any], str]:
     return path, f"{name}: {error.message}"
 
 
-def validate(data: Any, schema: dict, path: str | Path) -> list[Problem]:
-    """Check ``data`` against ``schema``; return problems in file order."""
+def _validator_class():
+    """jsonschema's Draft 2020-12 validator, imported without its IRI format grammar.
+
+    When the optional package ``rfc3987_syntax`` is installed (Jupyter's own
+    dependencies bring it), importing jsonschema builds about forty grammars
+    for checking IRIs, which takes some three seconds: a trainee would wait
+    that long for the first scenario or self-check in every notebook. Our
+    schemas check no formats, so that one import is skipped; the package stays
+    importable for anything else that asks for it afterwards.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # makes jsonschema's optional import fail
+        try:
+            from jsonschema import Draft202012Validator
+        finally:
+            del sys.modules["rfc3987_syntax"]
+        return Draft202012Validator
     from jsonschema import Draft202012Validator
 
+    return Draft202012Validator
+
+
+def validate(data: Any, schema: dict, path: str | Path) -> list[Problem]:
+    """Check ``data`` against ``schema``; return problems in file order."""
+    Draft202012Validator = _validator_class()
     shown = display_path(path)
     problems = []
     for error in Draft202012Validator(schema).iter_errors(data):
