@@ -19,6 +19,19 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The three endings both test scenarios share.
+_ENDINGS = """\
+  - id: good
+    text: It worked.
+    ending: partner
+  - id: middle
+    text: It half worked.
+    ending: mixed
+  - id: bad
+    text: It came back.
+    ending: expert-provider
+"""
+
 # A small scenario with a real branch, a merge, all three kinds of ending, and one
 # route that depends on the play so far (a plan agreed after a leaflet is only mixed).
 SMALL_SCENARIO = """\
@@ -71,16 +84,7 @@ nodes:
         stance: -2
         values: {social_networks: -1}
         feedback: Closed on paper.
-  - id: good
-    text: It worked.
-    ending: partner
-  - id: middle
-    text: It half worked.
-    ending: mixed
-  - id: bad
-    text: It came back.
-    ending: expert-provider
-"""
+""" + _ENDINGS
 
 
 # A scenario that carries state: a measure that choices move (and that is clamped),
@@ -162,16 +166,7 @@ nodes:
         stance: -2
         values: {respect: -1}
         feedback: Closed.
-  - id: good
-    text: It worked.
-    ending: partner
-  - id: middle
-    text: It half worked.
-    ending: mixed
-  - id: bad
-    text: It came back.
-    ending: expert-provider
-"""
+""" + _ENDINGS
 
 
 @pytest.fixture
