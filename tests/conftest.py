@@ -19,6 +19,28 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Never course material, even outside a git checkout: local environments and caches.
+_NOT_COURSE = {".venv", ".git", ".ipynb_checkpoints", "__pycache__", ".pytest_cache",
+               "node_modules"}
+
+
+def course_files(root: Path = ROOT) -> list[Path]:
+    """The course's own files: what git tracks or would track, never what it ignores.
+
+    A trainer who runs the practice cohort, or a trainee who plays Module 1,
+    leaves ignored files in the folder (submissions, autograded copies with
+    outputs, a journal); those are not course material and tests leave them be.
+    """
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=root, capture_output=True)
+    if listed.returncode == 0:
+        names = [n for n in listed.stdout.decode("utf-8").split("\0") if n]
+        return sorted(p for p in (root / n for n in names) if p.is_file())
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and not _NOT_COURSE & set(p.relative_to(root).parts))
+
 # The three endings both test scenarios share.
 _ENDINGS = """\
   - id: good

@@ -10,10 +10,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from coproduction.paths import CONTENT
-from conftest import ROOT
+from conftest import ROOT, course_files
 
-NOTEBOOKS = sorted(p for p in ROOT.rglob("*.ipynb")
-                   if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = [p for p in course_files() if p.suffix == ".ipynb"]
 SOURCES = sorted((ROOT / "toolkit" / "self-check-keys").glob("*.yaml"))
 
 
@@ -27,10 +26,30 @@ def test_notebook_is_saved_without_outputs(path):
 
 
 def _trainee_texts():
-    """Every file a trainee gets: the modules and the package's content."""
-    files = [p for p in (ROOT / "modules").rglob("*") if p.is_file()]
-    files += [p for p in CONTENT.rglob("*") if p.is_file()]
-    return {p: p.read_text(encoding="utf-8") for p in files}
+    """Every file a trainee gets: the modules and the package's content (not a journal)."""
+    shipped = [p for p in course_files() if p.is_relative_to(ROOT / "modules")]
+    if CONTENT.is_relative_to(ROOT):
+        shipped += [p for p in course_files() if p.is_relative_to(CONTENT)]
+    else:  # an installed toolkit: its content folder is all shipped
+        shipped += [p for p in CONTENT.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return {p: p.read_text(encoding="utf-8") for p in shipped}
+
+
+def test_files_left_by_using_the_course_are_not_course_files(tmp_path):
+    """A practice cohort and a played module leave ignored files: the checks skip them."""
+    import shutil
+
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "01-origins.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "modules" / "coproduction-journal.sqlite").write_bytes(b"SQLite format 3\0\xff")
+    (tmp_path / "autograded" / "ana" / "01-origins").mkdir(parents=True)
+    (tmp_path / "autograded" / "ana" / "01-origins" / "origins.ipynb").write_text("{}")
+    (tmp_path / "modules" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "modules" / ".ipynb_checkpoints" / "01-origins-checkpoint.ipynb").write_text("{}")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    found = {str(p.relative_to(tmp_path)) for p in course_files(tmp_path)}
+    assert found == {".gitignore", "modules/01-origins.ipynb"}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
