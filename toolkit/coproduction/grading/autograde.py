@@ -137,6 +137,31 @@ def _inspect(folder: Path, release: Path) -> tuple[str, str]:
     return "", note
 
 
+#: What an answer cell shows when nbgrader stopped it at its limit for one cell.
+_STOPPED = ("KeyboardInterrupt", "CellTimeoutError")
+
+
+def stopped_cells(folder: Path) -> list[str]:
+    """Graded cells of the autograded notebooks in ``folder`` that were stopped mid-run.
+
+    nbgrader interrupts a cell that runs past its limit for one cell
+    (``c.Execute.timeout``) and grades the rest, so a loop that never ends
+    would otherwise look like an ordinary low score.
+    """
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        for n, cell in enumerate(cells, start=1):
+            outputs = cell.get("outputs") if isinstance(cell, dict) else None
+            if any(isinstance(o, dict) and o.get("ename") in _STOPPED for o in outputs or []):
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                found.append(str(meta.get("grade_id") or f"cell {n} of {path.name}"))
+    return found
+
+
 class _Slot:
     """One worker process and the job it is on."""
 
@@ -210,8 +235,16 @@ class _Grader:
                                       self.course.id, self.assignment, result["student"])
             score, top = gradebook.scores(self.course.db_url, self.course.id, self.assignment,
                                           result["student"])
+            notes = [self.notes.get(result["student"], "")]
+            stopped = stopped_cells(self.course.path("autograded", result["student"],
+                                                     self.assignment))
+            if stopped:
+                limit = self.course.config.Execute.get("timeout", 30)
+                notes.append(f"{len(stopped)} cell(s) ran longer than nbgrader's limit for one "
+                             f"cell ({limit} s, c.Execute.timeout) and were stopped, so they "
+                             f"score as unfinished (a loop that never ends?): {', '.join(stopped)}")
             outcome = Outcome(result["student"], "graded", "", result["seconds"], score, top,
-                              self.notes.get(result["student"], ""))
+                              "; and ".join(n for n in notes if n))
         else:
             outcome = Outcome(result["student"], "failed", result["reason"], result["seconds"])
         self._record(outcome, bar)
