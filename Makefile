@@ -1,6 +1,7 @@
-# Two commands for a fresh machine (only python3, pip and make needed):
-#   make lab    set up, then start JupyterLab at the course on 127.0.0.1
-#   make test   set up, then run the whole test suite
+# Commands for a fresh machine (only python3, pip and make needed):
+#   make lab          set up, then start JupyterLab for a trainee on 127.0.0.1
+#   make lab-trainer  the same for a trainer or author: the course folder, nbgrader's tools
+#   make test         set up, then run the whole test suite
 # Both set up only what is missing, so a second run starts at once.
 
 PYTHON ?= python3
@@ -8,10 +9,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8888
+# A trainee's own copy of the modules: their notebooks and journal, never the tracked files.
+WORK   ?= my-course
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test install datasets clean hub hub-env hub-proxy
+.PHONY: lab lab-trainer test install datasets clean hub hub-env hub-proxy
 
 install: $(STAMP)
 
@@ -22,16 +25,24 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-# JupyterLab on this machine only, opening Module 1. News, update checks and
-# the online extension manager are switched off: the course runs offline.
+# JupyterLab on this machine only. News, update checks and the online
+# extension manager are switched off: the course runs offline.
+LAB_FLAGS = --no-browser $(ROOT_OK) --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+  --LabApp.extension_manager=readonly
+
+# A trainee works in their own copy ($(WORK)/modules, made or topped up here) and
+# sees no nbgrader tools: the trainee settings turn them off.
 lab: $(STAMP)
-	@$(BIN)/jupyter lab --no-browser $(ROOT_OK) \
-	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-	  --ServerApp.root_dir="$(CURDIR)" \
-	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb \
-	  --LabApp.news_url=None \
-	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-	  --LabApp.extension_manager=readonly
+	@$(BIN)/coproduction workspace "$(WORK)"
+	@JUPYTER_CONFIG_PATH="$(CURDIR)/toolkit/jupyterlab/trainee$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
+	  $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(abspath $(WORK))" \
+	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb
+
+# A trainer or course author works in the course folder itself, with nbgrader's tools.
+lab-trainer: $(STAMP)
+	@$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb
 
 test: $(STAMP)
 	@$(BIN)/python -m pytest -q

@@ -87,6 +87,13 @@ def _quiz_seal(args) -> int:
     return 0
 
 
+def _workspace(args) -> int:
+    from .workspace import COURSE_MODULES, prepare
+
+    print(prepare(args.folder, args.modules or COURSE_MODULES).report())
+    return 0
+
+
 def _journal_show(args) -> int:
     from .journal import Journal
 
@@ -344,6 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the journal file (default: $COPRODUCTION_JOURNAL, "
                            "else coproduction-journal.sqlite here)")
     show.set_defaults(run=_journal_show)
+
+    work = verbs.add_parser(
+        "workspace", help="make or update a trainee's own copy of the modules",
+        description="Copy the course's modules into FOLDER/modules, adding any module not "
+                    "there yet and never overwriting one already worked in (make lab does this "
+                    "before starting JupyterLab).")
+    work.add_argument("folder", type=Path, metavar="FOLDER", help="the trainee's own folder")
+    work.add_argument("--modules", type=Path, metavar="DIR",
+                      help="the course's modules folder (default: the one in this clone)")
+    work.set_defaults(run=_workspace)
 
     _add_trainer_commands(verbs)
 
