@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
+import time
+from datetime import datetime, timezone
 
 import pytest
+from markupsafe import escape as html_escape
 
+from coproduction import quiz, scenario
 from coproduction.journal import LAYOUT_VERSION, Journal
 from coproduction.scenario import play_through
 
@@ -23,14 +28,153 @@ def test_records_and_reads_back(journal_file, small_scenario):
     assert [e.kind for e in journal.entries("check")] == ["check"]
 
 
+def _insert(path, kind, subject, detail, at="2024-07-02T13:05:00+00:00"):
+    """Write an entry straight into the file, as a journal from elsewhere might hold it."""
+    Journal(path, quiet=True)
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO entries (at, kind, subject, detail) VALUES (?, ?, ?, ?)",
+                (at, kind, subject, detail if isinstance(detail, str) else json.dumps(detail)))
+    con.commit()
+    con.close()
+
+
+@pytest.fixture
+def london(monkeypatch):
+    """Local time is UK time for one test (British Summer Time in July)."""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def test_history_is_a_readable_table(journal_file, small_scenario):
     journal = Journal(journal_file)
     journal.record_scenario(play_through(small_scenario, ["visit", "plan"]))
     journal.record_check("01-origins", "coined", "Chicago", False)
     table = journal.history()
-    assert list(table.columns) == ["when", "what", "subject", "result"]
-    assert table.loc[0, "result"].startswith("partner ending after 2 decisions")
+    assert list(table.columns) == ["when", "what", "title", "result", "subject"]
+    assert list(table["what"]) == ["scenario", "self-check question"]
+    # "small" is not a shipped scenario: its id and the choice ids stand in for words.
+    assert table.loc[0, "title"] == "small"
+    assert table.loc[0, "result"] == "partner ending after 2 decisions: 1. visit; 2. plan"
+    assert table.loc[1, "title"] == "1. Where was the term 'co-production' coined?"
     assert table.loc[1, "result"] == "Chicago: not yet"
+    assert list(table["subject"]) == ["small", "01-origins/coined"]
+
+
+def test_a_scenario_shows_its_title_and_route_in_words(journal_file):
+    estate = scenario.get("estate-asb")
+    route = next(iter(scenario.paths(estate)))
+    state = play_through(estate, route)
+    journal = Journal(journal_file)
+    journal.record_scenario(state)
+    row = journal.history().iloc[0]
+    assert row["title"] == estate.title
+    result = row["result"]
+    assert result.startswith(f"{state.ending} ending after {len(route)} decisions: 1. ")
+    labels = [next(c.label for c in estate.nodes[s.node_id].choices if c.id == s.choice_id)
+              for s in state.history]
+    at = 0
+    for number, label in enumerate(labels, start=1):  # every choice, in order, in its words
+        at = result.index(f"{number}. {' '.join(label.split()[:3])}", at)
+    assert not any(c.id in result for s in state.history
+                   for c in estate.nodes[s.node_id].choices if "-" in c.id)
+    assert all(len(step) <= 70 for step in result.split(": ", 1)[1].split("; "))
+
+
+def _right_category(question, item):
+    return next(c for c in question.categories if question.mark_item(item.text, c).correct)
+
+
+def test_a_sorting_answer_is_a_count_not_a_dictionary(journal_file):
+    question = next(q for q in quiz.get("01-origins").questions if q.kind == "sort")
+    items = question.items
+    placed = {i.text: _right_category(question, i) for i in items[:3]}
+    placed.update({i.text: next(c for c in question.categories if c != _right_category(question, i))
+                   for i in items[3:5]})
+    journal = Journal(journal_file)
+    journal.record_check("01-origins", question.id, placed, False)
+    journal.record_check("01-origins", question.id,
+                         {i.text: _right_category(question, i) for i in items}, True)
+    first, second = journal.history().to_dict("records")
+    number = 1 + [q.id for q in quiz.get("01-origins").questions].index(question.id)
+    assert first["title"].startswith(f"{number}. {question.prompt[:30]}")
+    assert len(first["title"]) <= 100 and first["title"].endswith("...")
+    assert first["title"].count("(") == first["title"].count(")")
+    assert first["result"] == f"3 of {len(items)} sorted right ({len(items) - 5} not placed yet)"
+    assert second["result"] == f"{len(items)} of {len(items)} sorted right"
+    assert "{" not in first["result"] + second["result"]
+
+
+def test_a_reflection_shows_its_question_and_the_start_of_the_text(journal_file):
+    journal = Journal(journal_file)
+    journal.save_reflection("m1-r1", "Residents know  the estate.\nWe do not.",
+                            question="What do residents know that you do not?", module=1)
+    journal.save_reflection("m1-r2", "", question="Who was missing?", module=1)
+    table = journal.history()
+    assert list(table["title"]) == ["What do residents know that you do not?", "Who was missing?"]
+    assert list(table["result"]) == ["Residents know the estate. We do not.",
+                                     "(nothing written yet)"]
+
+
+def test_times_are_local_and_plain(journal_file, london):
+    _insert(journal_file, "check", "c/q", {"answer": "a", "correct": True},
+            at="2024-07-02T13:05:00+00:00")
+    _insert(journal_file, "check", "c/q", {"answer": "a", "correct": True},
+            at="2024-12-03T09:30:00")  # no zone written: the journal's times are UTC
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    _insert(journal_file, "check", "c/q", {"answer": "a", "correct": True}, at=now.isoformat())
+    when = list(Journal(journal_file).history()["when"])
+    assert when[:2] == ["Tue 2 Jul 2024, 14:05", "Tue 3 Dec 2024, 09:30"]
+    local = now.astimezone()
+    assert when[2] == f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"  # this year: no year
+
+
+@pytest.mark.parametrize("kind, subject, detail", [
+    ("scenario", "estate-asb", {}),
+    ("scenario", "estate-asb", {"path": "ask-residents", "ending": 3, "stance": "high"}),
+    ("scenario", "estate-asb", {"path": [["monday"], 5, ["no-such-node", "x"]],
+                                "ending": "partner"}),
+    ("scenario", "../../somewhere/else.yaml", {"path": [], "ending": None}),
+    ("check", "01-origins/coined", {"answer": None}),
+    ("check", "01-origins/deficit-or-asset", {"answer": {"not an item": 1, "x": "y"},
+                                              "correct": "yes"}),
+    ("check", "01-origins/coined", {"answer": ["a", "list"], "correct": True}),
+    ("check", "no-slash-here", {"answer": {"a": "b"}}),
+    ("reflection", "m1-r9", {"text": 5, "question": ["not", "text"]}),
+    ("reflection", "m1-r9", "this is not JSON"),
+    ("reflection", "m1-r9", "[1, 2, 3]"),
+    ("badge", "gold", {"anything": True}),
+])
+def test_odd_details_give_plain_words_not_a_traceback(journal_file, kind, subject, detail):
+    _insert(journal_file, kind, subject, detail, at="yesterday")
+    table = Journal(journal_file).history()
+    assert len(table) == 1
+    row = table.iloc[0]
+    for column in ("when", "what", "title", "result"):
+        assert isinstance(row[column], str) and row[column].strip()
+    assert "{" not in row["result"] and "None" not in row["result"]
+    assert row["when"] == "yesterday"
+    repr(table), table._repr_html_()  # both draw without an error
+
+
+def test_long_words_are_shown_in_full_and_as_text(journal_file):
+    estate = scenario.get("estate-asb")
+    journal = Journal(journal_file)
+    journal.record_scenario(play_through(estate, next(iter(scenario.paths(estate)))))
+    journal.save_reflection("m1-r1", "<b>Bold</b> & " + "long " * 30, question="Q?")
+    table = journal.history()
+    route = table.loc[0, "result"]
+    assert len(route) > 200
+    html = table._repr_html_()
+    assert str(html_escape(route)) in html  # the notebook view does not cut the result
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp;" in html and "<b>Bold" not in html
+    assert "white-space: normal" in html  # long words wrap in the cell
+    assert "estate-asb" not in html  # ids are for code, not for the reader
+    assert route in repr(table)
+    empty = journal.history().iloc[0:0]
+    assert repr(empty) == "(nothing recorded yet)" and "nothing recorded yet" in empty._repr_html_()
 
 
 def test_default_path_follows_environment(tmp_path, monkeypatch):

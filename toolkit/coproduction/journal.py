@@ -226,29 +226,31 @@ class Journal:
             sql = "SELECT id, at, kind, subject, detail FROM entries"
             rows = con.execute(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY id",
                                (kind,) if kind else ())
-            return [Entry(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+            return [Entry(r[0], r[1], r[2], r[3], _detail_of(r[4])) for r in rows]
         finally:
             con.close()
 
     def history(self):
-        """Your journal as a table (a pandas DataFrame), one row per entry."""
-        import pandas as pd
+        """Your journal as a table (a pandas DataFrame), one row per entry, oldest first.
 
-        rows = [{"when": e.at, "what": e.kind, "subject": e.subject, **_summary(e)}
-                for e in self.entries()]
-        return pd.DataFrame(rows, columns=["when", "what", "subject", "result"])
+        Columns: ``when`` (local time, e.g. "Tue 1 Dec, 14:05"), ``what`` (scenario,
+        self-check question or reflection), ``title`` (the scenario's title, the
+        question or the reflection prompt), ``result`` in words, and ``subject``
+        (the id the entry is filed under, for picking rows out in code; it is not
+        shown in the notebook). In a notebook long results wrap instead of being cut.
+        """
+        from .journal_table import history_table
+
+        return history_table(self.entries())
 
 
-def _summary(entry: Entry) -> dict[str, str]:
-    d = entry.detail
-    if entry.kind == "reflection":
-        text = " ".join(str(d.get("text", "")).split())
-        return {"result": text if len(text) <= 80 else text[:77] + "..."}
-    if entry.kind == "scenario":
-        stance = d.get("stance")
-        lean = "" if stance is None else f", average stance {stance:+.1f} (-2 expert, +2 partner)"
-        return {"result": f"{d.get('ending')} ending after {len(d.get('path', []))} decisions{lean}"}
-    return {"result": f"{d.get('answer')}: {'right' if d.get('correct') else 'not yet'}"}
+def _detail_of(text: Any) -> dict[str, Any]:
+    """An entry's detail; a row that is not a JSON object (from elsewhere) reads as empty."""
+    try:
+        detail = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return detail if isinstance(detail, dict) else {}
 
 
 def read(path: str | Path, kind: str | None = None) -> list[Entry]:
@@ -266,7 +268,7 @@ def read(path: str | Path, kind: str | None = None) -> list[Entry]:
                                (kind,) if kind else ()).fetchall()
         finally:
             con.close()
-        return [Entry(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+        return [Entry(r[0], r[1], r[2], r[3], _detail_of(r[4])) for r in rows]
     except (sqlite3.Error, ValueError):
         return []
 
