@@ -1,26 +1,95 @@
-"""Small pieces shared by the course's widgets: safe text, status lines, journal access."""
+"""Small pieces shared by the course's widgets: safe text, status lines, journal access,
+labels that wrap, colours that can be read."""
 
 from __future__ import annotations
 
 import html
 import sqlite3
 
-
 # ipywidgets' HTML sets a tall fixed line height meant for one-line labels;
 # running text reads better at a normal one.
 _TEXT_STYLE = "line-height:1.5"
+
+# Text and background colours, as (text, background) pairs. Each pair has a
+# contrast ratio of at least 4.5:1 (WCAG 2 AA for ordinary text); a test works
+# the ratios out, so a pair added here is checked too. ipywidgets' own
+# "success" and "warning" buttons put white on green (4.1:1) and on orange
+# (2.7:1), which is why answer buttons use these instead.
+TEXT = "#1a1a1a"
+RIGHT_BUTTON = ("#ffffff", "#1b7837")
+NOT_YET_BUTTON = ("#ffffff", "#a04b05")
+_CALLOUT_BACKGROUND = {None: "#f2f6fb", True: "#f0f8f1", False: "#fdf5ec"}
+_CALLOUT_BORDER = {None: "#2b6cb0", True: "#1b7837", False: "#b35806"}
+COLOUR_PAIRS = {
+    "button, right answer": RIGHT_BUTTON,
+    "button, not yet right": NOT_YET_BUTTON,
+    **{f"callout ({name})": (TEXT, _CALLOUT_BACKGROUND[good])
+       for name, good in (("plain", None), ("right", True), ("not yet", False))},
+}
+# The callout sets its own text colour: in a dark theme the inherited light
+# text would otherwise sit on the light background.
 _CALLOUT_STYLE = {
-    None: "border-left:4px solid #2b6cb0;background:#f2f6fb",
-    True: "border-left:4px solid #1b7837;background:#f0f8f1",
-    False: "border-left:4px solid #b35806;background:#fdf5ec",
+    good: f"border-left:4px solid {_CALLOUT_BORDER[good]};background:{bg};color:{TEXT}"
+    for good, bg in _CALLOUT_BACKGROUND.items()
 }
 
+#: The class that makes a button's or drop-down's label wrap (see ``wrap``).
+WRAP_CLASS = "coproduction-wrap"
 
-def para(text: str) -> str:
-    """Plain text as HTML paragraphs (blank lines separate paragraphs)."""
+# ipywidgets gives buttons and drop-down labels one line of fixed height and
+# cuts long text off with "…"; at 200% zoom every scenario choice was cut.
+# These rules, scoped to WRAP_CLASS, let the text run on over several lines.
+# They ship with the package and are drawn by the widget itself: nothing is
+# fetched.
+WRAP_CSS = f"""
+.{WRAP_CLASS}.jupyter-button, .{WRAP_CLASS}.widget-button {{
+  white-space: normal; height: auto; min-height: var(--jp-widgets-inline-height, 28px);
+  width: auto; max-width: 100%;
+  line-height: 1.4; text-align: left; overflow: visible; text-overflow: clip;
+  padding-top: 0.3em; padding-bottom: 0.3em;
+}}
+.{WRAP_CLASS}.widget-dropdown {{
+  flex-direction: column; align-items: flex-start; height: auto;
+}}
+.{WRAP_CLASS}.widget-dropdown > .widget-label {{
+  white-space: normal; height: auto; line-height: 1.4; text-align: left;
+  overflow: visible; text-overflow: clip; max-width: 100%; width: auto;
+}}
+.{WRAP_CLASS}.widget-dropdown > select {{
+  width: auto; min-width: 12em; max-width: 100%; flex: 0 0 auto;
+}}
+"""
+
+
+def para(text: str, lead: str = "") -> str:
+    """Plain text as HTML paragraphs (blank lines separate paragraphs).
+
+    ``lead`` is HTML (already safe) put at the start of the first paragraph,
+    such as a question's number, so it sits on the same line as the text.
+    """
     blocks = [b.strip() for b in str(text).split("\n\n") if b.strip()]
-    inner = "".join(f"<p>{html.escape(b).replace(chr(10), ' ')}</p>" for b in blocks)
+    parts = [html.escape(b).replace(chr(10), " ") for b in blocks]
+    if lead:
+        parts = [lead + (parts[0] if parts else "")] + parts[1:]
+    inner = "".join(f"<p>{part}</p>" for part in parts)
     return f'<div style="{_TEXT_STYLE}">{inner}</div>' if inner else ""
+
+
+def wrap_style():
+    """A fresh, hidden HTML widget holding the style sheet that lets labels wrap.
+
+    Put one in each top-level view; ``wrap`` marks the widgets it applies to.
+    A ``<style>`` element works even inside a hidden widget.
+    """
+    import ipywidgets as w
+
+    return w.HTML(f"<style>{WRAP_CSS}</style>", layout=w.Layout(display="none"))
+
+
+def wrap(widget):
+    """Mark a button or drop-down so that its label wraps instead of being cut off."""
+    widget.add_class(WRAP_CLASS)
+    return widget
 
 
 def status(text: str, good: bool | None = None) -> str:
@@ -67,6 +136,11 @@ class JournalWriter:
     def __init__(self, journal=None):
         self._journal = journal
         self.problem: str | None = None
+
+    @property
+    def keeping(self) -> bool:
+        """Whether a journal is kept at all (False when the widget was made with journal=False)."""
+        return self._journal is not False
 
     def write(self, method: str, *args, **kwargs) -> str:
         """Call ``Journal.<method>(*args)``; return a plain message to show, or ''."""

@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as w
 
-from ..widgetkit import JournalWriter, close_tree, para, status, wide
+from ..widgetkit import (
+    NOT_YET_BUTTON,
+    RIGHT_BUTTON,
+    JournalWriter,
+    close_tree,
+    para,
+    status,
+    wide,
+    wrap,
+    wrap_style,
+)
 from .model import Check, ChoiceQuestion, SortQuestion
 
 _CHOOSE = "Choose…"
+_LEADS = {True: "Right.", False: "Not quite."}
+
+
+def _prompt(number: int, text: str) -> w.HTML:
+    """The question's number and its prompt, on one line."""
+    return w.HTML(para(text, lead=f"<b>{number}.</b> "))
+
+
+def with_lead(correct: bool, feedback: str) -> str:
+    """Feedback that starts with "Right." or "Not quite.", added only if it is not there."""
+    lead = _LEADS[correct]
+    if re.match(rf"\s*{re.escape(lead[:-1])}\b", feedback, re.IGNORECASE):
+        return feedback
+    return f"{lead} {feedback}"
 
 
 class ChoiceView(w.VBox):
@@ -17,9 +42,9 @@ class ChoiceView(w.VBox):
 
     def __init__(self, check_id: str, question: ChoiceQuestion, number: int, writer: JournalWriter):
         self.question, self._check_id, self._writer = question, check_id, writer
-        self.prompt = w.HTML(f"<b>{number}.</b> " + para(question.prompt))
+        self.prompt = _prompt(number, question.prompt)
         self.buttons = [
-            w.Button(description=text, tooltip=f"Answer: {text}", layout=wide())
+            wrap(w.Button(description=text, tooltip=f"Answer: {text}", layout=wide()))
             for text in question.options
         ]
         for button, text in zip(self.buttons, question.options):
@@ -30,14 +55,18 @@ class ChoiceView(w.VBox):
     def answer(self, option: str):
         """Choose ``option`` as if its button were clicked; return the mark."""
         mark = self.question.mark(option)
+        # Colours of our own: ipywidgets' success and warning styles are too
+        # pale behind white text. The icon and the feedback say it in words too.
+        text_colour, background = RIGHT_BUTTON if mark.correct else NOT_YET_BUTTON
         for button, text in zip(self.buttons, self.question.options):
-            button.button_style = ("success" if mark.correct else "warning") if text == option else ""
-            button.icon = ("check" if mark.correct else "times") if text == option else ""
-        lead = "Right. " if mark.correct else "Not quite. "
+            chosen = text == option
+            button.style.text_color = text_colour if chosen else None
+            button.style.button_color = background if chosen else None
+            button.icon = ("check" if mark.correct else "times") if chosen else ""
         saved = self._writer.write("record_check", self._check_id, self.question.id,
                                    option, mark.correct)
-        self.feedback.value = status(lead + mark.feedback + (f"\n\n{saved}" if saved else ""),
-                                     mark.correct)
+        self.feedback.value = status(with_lead(mark.correct, mark.feedback)
+                                     + (f"\n\n{saved}" if saved else ""), mark.correct)
         return mark
 
 
@@ -46,16 +75,16 @@ class SortView(w.VBox):
 
     def __init__(self, check_id: str, question: SortQuestion, number: int, writer: JournalWriter):
         self.question, self._check_id, self._writer = question, check_id, writer
-        self.prompt = w.HTML(f"<b>{number}.</b> " + para(question.prompt))
+        self.prompt = _prompt(number, question.prompt)
         options = [(_CHOOSE, "")] + [(c, c) for c in question.categories]
         self.dropdowns = {
-            item.text: w.Dropdown(options=options, value="", description=item.text,
-                                  style={"description_width": "initial"}, layout=wide())
+            item.text: wrap(w.Dropdown(options=options, value="", description=item.text,
+                                       style={"description_width": "initial"}, layout=wide()))
             for item in question.items
         }
         self.notes = {item.text: w.HTML() for item in question.items}
-        self.check_button = w.Button(description="Check my sorting", icon="check",
-                                     tooltip="Mark every item you have placed")
+        self.check_button = wrap(w.Button(description="Check my sorting", icon="check",
+                                          tooltip="Mark every item you have placed"))
         self.check_button.on_click(lambda _b: self.check())
         self.feedback = w.HTML(status(""))
         rows = [w.VBox([self.dropdowns[t], self.notes[t]]) for t in self.dropdowns]
@@ -97,7 +126,8 @@ class CheckView(w.VBox):
         self.questions = [views[q.kind](check.id, q, n, writer)
                           for n, q in enumerate(check.questions, start=1)]
         title = w.HTML(f"<h3>{html.escape(check.title)}</h3>")
-        super().__init__([title, *self.questions],
+        self.style_sheet = wrap_style()
+        super().__init__([self.style_sheet, title, *self.questions],
                          layout=w.Layout(max_width="50em"))
 
     def close(self) -> None:

@@ -15,6 +15,13 @@ def rows(result: Score) -> list[tuple[str, float | None]]:
     ]
 
 
+def describe(result: Score) -> str:
+    """The chart in words, with its numbers: the text alternative for the picture."""
+    parts = [f"{label} {'not at stake' if v is None else f'{v:+.1f}'}" for label, v in rows(result)]
+    return ("Bar chart of where your choices sat, each an average on a scale from "
+            "-2 (expert-provider) to +2 (partner): " + "; ".join(parts) + ".")
+
+
 def png(result: Score) -> bytes:
     """A horizontal bar chart as PNG bytes; -2 is expert-provider, +2 is partner."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

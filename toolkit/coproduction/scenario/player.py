@@ -8,11 +8,12 @@ keyboard (Tab to move, Enter or Space to press) and with a screen reader.
 
 from __future__ import annotations
 
+import base64
 import html
 
 import ipywidgets as w
 
-from ..widgetkit import JournalWriter, close_tree, para, status, wide
+from ..widgetkit import JournalWriter, close_tree, para, status, wide, wrap, wrap_style
 from . import chart, engine
 from .model import Scenario
 
@@ -21,6 +22,7 @@ _ENDING_WORDS = {
     "mixed": "a mixed ending",
     "expert-provider": "an expert-provider ending",
 }
+_SAVED = "Your route and its ending are saved in your journal."
 
 
 class Player(w.VBox):
@@ -30,28 +32,43 @@ class Player(w.VBox):
         self.scenario = scenario
         self.state = engine.start(scenario)
         self._writer = JournalWriter(journal)
+        self._offered: list = []
+        self.style_sheet = wrap_style()
         self.header = w.HTML(f"<h3>{html.escape(scenario.title)}</h3>" + para(scenario.summary))
-        self.progress = w.IntProgress(min=0, max=1, value=0, description="Progress",
-                                      style={"description_width": "initial"})
+        self.progress = w.HTML()
         self.progress_text = w.Label()
+        self.previous = w.HTML()
         self.feedback = w.HTML()
         self.meters = w.HTML()
         self.narrative = w.HTML()
+        # Choice buttons are kept and relabelled rather than made afresh, so that
+        # focus can be moved to one at once: a new button has no view in the page
+        # yet when the message to focus it arrives.
         self.choice_box = w.VBox()
-        self.back_button = w.Button(description="Step back", icon="undo",
-                                    tooltip="Undo your last decision")
-        self.restart_button = w.Button(description="Restart", icon="refresh",
-                                       tooltip="Start the scenario again from the beginning")
+        self.back_button = wrap(w.Button(description="Step back", icon="undo",
+                                         tooltip="Undo your last decision"))
+        # After a choice the focus goes to Step back, which sits at the head of
+        # the feedback: the browser scrolls the feedback into view with it, a
+        # screen reader reads the feedback next, and a second press of Enter
+        # only undoes the choice instead of making another. (ipywidgets cannot
+        # put the focus on an HTML widget, so the text itself cannot take it.)
+        self.feedback_box = w.VBox([self.back_button, self.feedback])
+        self.restart_button = wrap(w.Button(description="Restart", icon="refresh",
+                                            tooltip="Start the scenario again from the beginning"))
         self.back_button.on_click(lambda _b: self.back())
         self.restart_button.on_click(lambda _b: self.restart())
         self.summary_table = w.HTML()
-        self.summary_chart = w.Image(format="png", layout=w.Layout(max_width="640px"))
+        self.summary_chart = w.HTML()
         self.summary = w.VBox([self.summary_table, self.summary_chart])
         self.saved_note = w.HTML()
+        # Feedback sits under the story the trainee was reading, where the
+        # clicked button was, and before the next step; so the lesson of a
+        # choice is what they see first, not the next decision. The meters stay
+        # above the story, so that story does not move when they change.
         super().__init__(
-            [self.header, w.HBox([self.progress, self.progress_text]), self.feedback,
-             self.meters, self.narrative, self.choice_box, w.HBox([self.back_button, self.restart_button]),
-             self.summary, self.saved_note],
+            [self.style_sheet, self.header, w.HBox([self.progress, self.progress_text]),
+             self.meters, self.previous, self.feedback_box, self.narrative, self.choice_box,
+             self.restart_button, self.summary, self.saved_note],
             layout=w.Layout(max_width="50em"),
         )
         self._draw()
@@ -60,72 +77,121 @@ class Player(w.VBox):
 
     @property
     def choice_buttons(self) -> list[w.Button]:
-        return list(self.choice_box.children)
+        """The buttons for the choices on offer now, in order."""
+        return [b for b in self.choice_box.children if b.layout.display != "none"]
 
     def choose(self, choice_id: str) -> engine.State:
         """Take a choice, as clicking its button does."""
         self.state = engine.choose(self.state, choice_id)
         if self.state.finished:
-            self.saved_note.value = status(self._writer.write("record_scenario", self.state))
+            self.saved_note.value = self._save()
         self._draw()
+        self.back_button.focus()
         return self.state
 
     def back(self) -> engine.State:
         """Undo the last decision."""
         self.state = engine.back(self.state)
         self._draw()
+        self._focus_first_choice()
         return self.state
 
     def restart(self) -> engine.State:
         """Go back to the beginning."""
         self.state = engine.start(self.scenario)
         self._draw()
+        # Restart is now disabled, and a disabled button drops the focus.
+        self._focus_first_choice()
         return self.state
 
     def close(self) -> None:
         """Close the player and every widget inside it."""
         close_tree(self)
 
+    def _save(self) -> str:
+        notice = self._writer.write("record_scenario", self.state)
+        if not self._writer.keeping or self._writer.problem:
+            return status(notice)
+        return status("\n\n".join(m for m in (_SAVED, notice) if m))
+
+    def _focus_first_choice(self) -> None:
+        buttons = self.choice_buttons
+        (buttons[0] if buttons else self.back_button).focus()
+
+    def _clicked(self, index: int) -> None:
+        if index < len(self._offered):
+            self.choose(self._offered[index].id)
+
     # -- drawing -------------------------------------------------------------
 
     def _draw(self) -> None:
         state, node = self.state, self.state.node
-        made = len(state.history)
-        left = engine.decisions_left(state)
-        self.progress.max = max(made + left, 1)
-        self.progress.value = made
-        self.progress_text.value = (
-            f"Finished after {made} decisions" if state.finished
-            else f"Decision {made + 1} (up to {made + left} in all)"
-        )
+        self._draw_progress()
+        before = engine.back(state) if state.history else None
+        if before is None:
+            self.previous.value = ""
+        else:
+            title = before.node.title
+            self.previous.value = (f"<h4>{html.escape(title)}</h4>" if title else "") + para(before.text())
         last = state.last_choice
+        moved = "".join(f"\n\n{line}" for line in _moves(state))
         self.feedback.value = "" if last is None else status(
-            f"You chose: {last.label}\n\n{last.feedback}"
+            f"You chose: {last.label}\n\n{last.feedback}{moved}"
         )
+        self.feedback_box.layout.display = "none" if last is None else None
         heading = f"<h4>{html.escape(node.title)}</h4>" if node.title else ""
         self.narrative.value = heading + para(state.text())
         self.meters.value = meters_html(state)
-        self.header.layout.display = "none" if state.history else None
-
-        for old in self.choice_box.children:
-            close_tree(old)
-        buttons = []
-        for choice in engine.available(state):
-            button = w.Button(description=choice.label, tooltip=choice.label, layout=wide())
-            button.on_click(lambda _b, cid=choice.id: self.choose(cid))
-            buttons.append(button)
-        self.choice_box.children = buttons
+        self._draw_choices(engine.available(state))
         self.back_button.disabled = not state.history
         self.restart_button.disabled = not state.history
         if not state.finished:
             self.saved_note.value = ""
         self._draw_summary()
 
+    def _draw_progress(self) -> None:
+        state = self.state
+        made = len(state.history)
+        most = max(made + engine.decisions_left(state), 1)
+        self.progress_text.value = (
+            f"Finished after {made} decisions" if state.finished
+            else f"Decision {made + 1} (up to {most} in all)"
+        )
+        words = (f"All {made} decisions made" if state.finished
+                 else f"{made} of up to {most} decisions made")
+        filled = round(100 * made / most)
+        self.progress.value = (
+            '<div style="display:flex;align-items:center;gap:0.5em;margin-right:0.5em">'
+            "<span>Progress</span>"
+            f'<div role="progressbar" aria-label="Progress through the scenario"'
+            f' aria-valuemin="0" aria-valuemax="{most}" aria-valuenow="{made}"'
+            f' aria-valuetext="{words}"'
+            ' style="width:12em;height:0.8em;border:1px solid #555;background:#fff">'
+            f'<div style="height:100%;width:{filled}%;background:#2b6cb0"></div></div></div>'
+        )
+
+    def _draw_choices(self, offered: list) -> None:
+        self._offered = offered
+        pool = list(self.choice_box.children)
+        while len(pool) < len(offered):
+            index = len(pool)
+            button = wrap(w.Button(layout=wide()))
+            button.on_click(lambda _b, i=index: self._clicked(i))
+            pool.append(button)
+        for index, button in enumerate(pool):
+            if index < len(offered):
+                button.description = button.tooltip = offered[index].label
+                button.layout.display = None
+            else:
+                button.layout.display = "none"
+        if len(pool) != len(self.choice_box.children):
+            self.choice_box.children = pool
+
     def _draw_summary(self) -> None:
         if not self.state.finished:
             self.summary.layout.display = "none"
             self.summary_table.value = ""
-            self.summary_chart.value = b""
+            self.summary_chart.value = ""
             return
         result = engine.score(self.state)
         cells = "".join(
@@ -139,8 +205,30 @@ class Player(w.VBox):
             "to +2 (partner).</p>"
             f"<table><caption>Where your choices sat</caption>{cells}</table>"
         )
-        self.summary_chart.value = chart.png(result)
+        picture = base64.b64encode(chart.png(result)).decode("ascii")
+        self.summary_chart.value = (
+            f'<img src="data:image/png;base64,{picture}" alt="{html.escape(chart.describe(result))}"'
+            ' style="max-width:min(100%, 640px);height:auto">'
+        )
         self.summary.layout.display = None
+
+
+def _scale(measure) -> str:
+    return f"out of {measure.max}" if measure.min == 0 else \
+        f"on a scale from {measure.min} to {measure.max}"
+
+
+def _changes(state: engine.State) -> list[tuple]:
+    """(measure, value now, change made by the last choice) for each shown measure."""
+    before = engine.back(state).measures if state.history else state.measures
+    return [(m, state.measures[m.id], state.measures[m.id] - before[m.id])
+            for m in state.scenario.measures if m.show]
+
+
+def _moves(state: engine.State) -> list[str]:
+    """The shown measures the last choice moved, in words, to go with its feedback."""
+    return [f"{m.label}: {'up' if change > 0 else 'down'} {abs(change)}, now {value} {_scale(m)}."
+            for m, value, change in _changes(state) if change]
 
 
 def meters_html(state: engine.State) -> str:
@@ -148,20 +236,13 @@ def meters_html(state: engine.State) -> str:
 
     After a choice, each meter also says how far that choice moved it.
     """
-    shown = [m for m in state.scenario.measures if m.show]
-    if not shown:
-        return ""
-    before = engine.back(state).measures if state.history else state.measures
     rows = []
-    for measure in shown:
-        value = state.measures[measure.id]
-        change = value - before[measure.id]
+    for measure, value, change in _changes(state):
         moved = "" if not change else f" ({'up' if change > 0 else 'down'} {abs(change)})"
         span = max(measure.max - measure.min, 1)
         filled = round(100 * (value - measure.min) / span)
         label = html.escape(measure.label)
-        scale = f"out of {measure.max}" if measure.min == 0 else \
-            f"on a scale from {measure.min} to {measure.max}"
+        scale = _scale(measure)
         rows.append(
             f'<div style="margin:0.2em 0"><span>{label}: {value} {scale}{moved}</span>'
             f'<div role="meter" aria-label="{label}" aria-valuetext="{value} {scale}"'
@@ -169,4 +250,6 @@ def meters_html(state: engine.State) -> str:
             f' style="height:0.6em;max-width:20em;border:1px solid #555;background:#fff">'
             f'<div style="height:100%;width:{filled}%;background:#2b6cb0"></div></div></div>'
         )
+    if not rows:
+        return ""
     return '<div aria-label="Where things stand">' + "".join(rows) + "</div>"
