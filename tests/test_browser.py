@@ -66,6 +66,10 @@ def test_module_1_plays_in_jupyterlab(tmp_path):
         expect(button).to_be_visible(timeout=60_000)
         button.scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / "player-start.png"))
+        # The note on bringing a widget back is in the output, and hidden while it is drawn.
+        hint = page.locator(".coproduction-rerun-hint").first
+        expect(hint).to_be_attached()
+        expect(hint).to_be_hidden()
         button.focus()
         page.keyboard.press("Enter")  # keyboard, not mouse
 

@@ -218,6 +218,12 @@ def test_journal_failure_does_not_break_the_player(small_scenario, tmp_path):
     class Broken:
         notice = None
 
+        def progress(self, scenario_id):
+            return []
+
+        def save_progress(self, scenario_id, route):
+            raise OSError("the disk is full")
+
         def record_scenario(self, state):
             raise OSError("the disk is full")
 
@@ -337,3 +343,84 @@ def test_callouts_set_their_own_text_colour():
 
     for good in (None, True, False):
         assert f"color:{TEXT}" in status("x", good)
+
+
+# -- carrying on after a restart or another day -------------------------------------
+
+
+def test_an_unfinished_play_carries_on_where_it_stopped(small_scenario, journal_file):
+    first = Player(small_scenario, journal=Journal(journal_file))
+    first.choose("visit")
+    first.close()  # the kernel restarts, or the notebook is closed until tomorrow
+    again = Player(small_scenario, journal=Journal(journal_file))
+    assert [s.choice_id for s in again.state.history] == ["visit"]
+    assert "carry on from decision 2" in again.saved_note.value
+    assert again.back_button.disabled is False
+    again.choose("plan")
+    assert again.state.ending == "partner"
+    assert Journal(journal_file).progress("small") == []  # finished: nothing to carry on
+    fresh = Player(small_scenario, journal=Journal(journal_file))
+    assert fresh.state.history == () and fresh.saved_note.value == ""
+    for p in (again, fresh):
+        p.close()
+
+
+def test_restart_forgets_the_unfinished_play(small_scenario, journal_file):
+    p = Player(small_scenario, journal=Journal(journal_file))
+    p.choose("leaflet")
+    p.restart()
+    assert Journal(journal_file).progress("small") == []
+    p.close()
+
+
+def test_progress_that_no_longer_fits_the_scenario_is_ignored(small_scenario, journal_file):
+    journal = Journal(journal_file)
+    journal.save_progress("small", ["visit", "no-such-choice"])
+    p = Player(small_scenario, journal=journal)
+    assert p.state.history == () and p.saved_note.value == ""
+    p.close()
+    journal._add("progress", "small", {"route": "not a list"}, replace=True)  # handed in, odd
+    assert journal.progress("small") == []
+
+
+def test_without_resume_it_starts_afresh(small_scenario, journal_file):
+    journal = Journal(journal_file)
+    journal.save_progress("small", ["visit"])
+    p = Player(small_scenario, journal=journal, resume=False)
+    assert p.state.history == ()
+    p.close()
+
+
+def test_progress_is_not_listed_in_the_history(small_scenario, journal_file):
+    journal = Journal(journal_file)
+    journal.save_progress("small", ["visit"])
+    assert "progress" not in set(journal.history()["what"])
+
+
+def test_a_note_says_how_to_bring_the_widget_back(monkeypatch):
+    """Shown in a notebook above the player; its style sheet hides it while it is drawn."""
+    import IPython
+    import IPython.display
+
+    from coproduction import scenario
+    from coproduction.widgetkit import RERUN_CLASS, wrap_style
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    p = scenario.play("estate-asb", journal=False)
+    [note] = shown
+    assert f'class="{RERUN_CLASS}"' in note.data and "press Shift+Enter" in note.data
+    style = wrap_style()
+    assert f".{RERUN_CLASS} {{ display: none; }}" in style.value
+    assert p.style_sheet.value == style.value
+    style.close()
+    p.close()
+
+
+def test_no_note_outside_a_notebook(capsys):
+    from coproduction import scenario
+
+    p = scenario.play("estate-asb", journal=False)
+    assert capsys.readouterr().out == ""
+    p.close()

@@ -29,7 +29,7 @@ _CREATE = """
 CREATE TABLE IF NOT EXISTS entries (
     id      INTEGER PRIMARY KEY AUTOINCREMENT,
     at      TEXT NOT NULL,   -- when, in UTC, ISO 8601
-    kind    TEXT NOT NULL,   -- 'scenario', 'check' or 'reflection'
+    kind    TEXT NOT NULL,   -- 'scenario', 'check', 'reflection' or 'progress'
     subject TEXT NOT NULL,   -- scenario id, self-check id / question id, or prompt id
     detail  TEXT NOT NULL    -- JSON: the path and score, or the answer and mark
 )
@@ -217,6 +217,29 @@ class Journal:
         found = [e for e in self.entries("reflection") if e.subject == prompt_id]
         return str(found[-1].detail.get("text", "")) if found else None
 
+    def save_progress(self, scenario_id: str, route: list[str]) -> None:
+        """Keep where an unfinished play of a scenario has got to (replacing the last);
+        an empty route (finished, or restarted) forgets it."""
+        if route:
+            self._add("progress", scenario_id, {"route": list(route)}, replace=True)
+            return
+        con = self._connect()
+        try:
+            con.execute("DELETE FROM entries WHERE kind = 'progress' AND subject = ?",
+                        (scenario_id,))
+        except sqlite3.Error as err:
+            raise _plain(err, self.path) from None
+        finally:
+            con.close()
+
+    def progress(self, scenario_id: str) -> list[str]:
+        """The choices of the unfinished play of a scenario, or [] when there is none."""
+        found = [e for e in self.entries("progress") if e.subject == scenario_id]
+        route = found[-1].detail.get("route") if found else None
+        if not isinstance(route, list) or not all(isinstance(c, str) for c in route):
+            return []  # none, or not a route this toolkit wrote
+        return route
+
     # -- reading -----------------------------------------------------------
 
     def entries(self, kind: str | None = None) -> list[Entry]:
@@ -241,7 +264,8 @@ class Journal:
         """
         from .journal_table import history_table
 
-        return history_table(self.entries())
+        # Where an unfinished play had got to is kept for the player, not shown.
+        return history_table([e for e in self.entries() if e.kind != "progress"])
 
 
 def _detail_of(text: Any) -> dict[str, Any]:

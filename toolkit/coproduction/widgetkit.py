@@ -41,6 +41,9 @@ WRAP_CLASS = "coproduction-wrap"
 # These rules, scoped to WRAP_CLASS, let the text run on over several lines.
 # They ship with the package and are drawn by the widget itself: nothing is
 # fetched.
+#: Class of the note shown when a widget cannot be drawn (see ``rerun_hint``).
+RERUN_CLASS = "coproduction-rerun-hint"
+
 WRAP_CSS = f"""
 .{WRAP_CLASS}.jupyter-button, .{WRAP_CLASS}.widget-button {{
   white-space: normal; height: auto; min-height: var(--jp-widgets-inline-height, 28px);
@@ -55,6 +58,7 @@ WRAP_CSS = f"""
   white-space: normal; height: auto; line-height: 1.4; text-align: left;
   overflow: visible; text-overflow: clip; max-width: 100%; width: auto;
 }}
+.{RERUN_CLASS} {{ display: none; }}
 .{WRAP_CLASS}.widget-dropdown > select {{
   width: auto; min-width: 12em; max-width: 100%; flex: 0 0 auto;
 }}
@@ -84,6 +88,27 @@ def wrap_style():
     import ipywidgets as w
 
     return w.HTML(f"<style>{WRAP_CSS}</style>", layout=w.Layout(display="none"))
+
+
+def rerun_hint(what: str) -> None:
+    """In a notebook, put a note above a widget saying how to bring it back.
+
+    After a kernel restart, or when a notebook is opened again another day,
+    JupyterLab can no longer draw a widget and shows an error instead. The
+    note says what to do. While the widget is drawn, its style sheet (from
+    ``wrap_style``) hides the note, so it is seen only when it is needed.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # not in IPython: nothing to show a note in
+        return
+    if get_ipython() is None:
+        return
+    display(HTML(f'<div class="{RERUN_CLASS}" style="{_TEXT_STYLE}"><p>If the {what} below does '
+                 "not appear or does not respond (after a restart, or when you open this "
+                 "notebook again), run this cell again: click in it and press Shift+Enter. "
+                 "Nothing you did is lost: it is kept in your journal.</p></div>"))
 
 
 def wrap(widget):

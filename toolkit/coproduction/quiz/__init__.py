@@ -23,9 +23,12 @@ def get(name: str) -> Check:
 
 def show(name: str, journal=None):
     """The self-check widget; as the last line of a cell it shows itself."""
+    from ..widgetkit import rerun_hint
     from .widget import CheckView
 
-    return CheckView(get(name), journal=journal)
+    view = CheckView(get(name), journal=journal)
+    rerun_hint("self-check")
+    return view
 
 
 def seal_file(source: str | Path, out: str | Path) -> Path:

@@ -39,8 +39,13 @@ def get(name: str) -> Scenario:
 def play(name: str, journal=None):
     """The scenario player for a notebook; as the last line of a cell it shows itself.
 
-    Finished paths are saved to the trainee's journal (see ``coproduction.journal``).
+    Finished paths are saved to the trainee's journal (see ``coproduction.journal``),
+    and so is where an unfinished play has got to: running the cell again after a
+    restart, or another day, carries on from there.
     """
+    from ..widgetkit import rerun_hint
     from .player import Player
 
-    return Player(get(name), journal=journal)
+    player = Player(get(name), journal=journal)
+    rerun_hint("scenario")
+    return player

@@ -28,10 +28,11 @@ _SAVED = "Your route and its ending are saved in your journal."
 class Player(w.VBox):
     """A playable scenario. ``state`` is the engine state being shown."""
 
-    def __init__(self, scenario: Scenario, journal=None):
+    def __init__(self, scenario: Scenario, journal=None, resume: bool = True):
         self.scenario = scenario
         self.state = engine.start(scenario)
         self._writer = JournalWriter(journal)
+        resumed = self._resume() if resume else None
         self._offered: list = []
         self.style_sheet = wrap_style()
         self.header = w.HTML(f"<h3>{html.escape(scenario.title)}</h3>" + para(scenario.summary))
@@ -72,6 +73,34 @@ class Player(w.VBox):
             layout=w.Layout(max_width="50em"),
         )
         self._draw()
+        if resumed is not None:
+            self.saved_note.value = status(
+                f"You were part-way through this scenario, so you carry on from decision "
+                f"{len(resumed.history) + 1}. Restart begins it again.")
+
+    def _resume(self) -> engine.State | None:
+        """The unfinished play kept in the journal (after a restart, or another day), if any."""
+        route: list[str] = []
+
+        def read(journal) -> None:
+            route.extend(journal.progress(self.scenario.id))
+
+        self._writer.call(read, doing="read from")
+        if not route:
+            return None
+        try:
+            state = engine.play_through(self.scenario, route)
+        except engine.InvalidChoice:  # the scenario has changed since: start afresh
+            return None
+        if state.finished:
+            return None
+        self.state = state
+        return state
+
+    def _keep_progress(self) -> None:
+        """Save where the play has got to, so a restart or a new day carries on from here."""
+        route = [] if self.state.finished else [s.choice_id for s in self.state.history]
+        self._writer.write("save_progress", self.scenario.id, route)
 
     # -- what a click does ---------------------------------------------------
 
@@ -83,6 +112,7 @@ class Player(w.VBox):
     def choose(self, choice_id: str) -> engine.State:
         """Take a choice, as clicking its button does."""
         self.state = engine.choose(self.state, choice_id)
+        self._keep_progress()
         if self.state.finished:
             self.saved_note.value = self._save()
         self._draw()
@@ -92,6 +122,7 @@ class Player(w.VBox):
     def back(self) -> engine.State:
         """Undo the last decision."""
         self.state = engine.back(self.state)
+        self._keep_progress()
         self._draw()
         self._focus_first_choice()
         return self.state
@@ -99,6 +130,8 @@ class Player(w.VBox):
     def restart(self) -> engine.State:
         """Go back to the beginning."""
         self.state = engine.start(self.scenario)
+        self._keep_progress()
+        self.saved_note.value = ""
         self._draw()
         # Restart is now disabled, and a disabled button drops the focus.
         self._focus_first_choice()
