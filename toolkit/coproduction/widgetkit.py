@@ -36,14 +36,14 @@ _CALLOUT_STYLE = {
 #: The class that makes a button's or drop-down's label wrap (see ``wrap``).
 WRAP_CLASS = "coproduction-wrap"
 
+#: Class of the note shown when a widget cannot be drawn (see ``rerun_hint``).
+RERUN_CLASS = "coproduction-rerun-hint"
+
 # ipywidgets gives buttons and drop-down labels one line of fixed height and
 # cuts long text off with "…"; at 200% zoom every scenario choice was cut.
 # These rules, scoped to WRAP_CLASS, let the text run on over several lines.
 # They ship with the package and are drawn by the widget itself: nothing is
 # fetched.
-#: Class of the note shown when a widget cannot be drawn (see ``rerun_hint``).
-RERUN_CLASS = "coproduction-rerun-hint"
-
 WRAP_CSS = f"""
 .{WRAP_CLASS}.jupyter-button, .{WRAP_CLASS}.widget-button {{
   white-space: normal; height: auto; min-height: var(--jp-widgets-inline-height, 28px);

@@ -2,7 +2,7 @@
 
 >>> from coproduction import scenario
 >>> estate = scenario.get("estate-asb")
->>> state = play_through(scenario, estate, ["..."])   # doctest: +SKIP
+>>> state = scenario.play_through(estate, ["..."])    # doctest: +SKIP
 >>> scenario.play("estate-asb")                      # in a notebook: shows the player
 """
 
