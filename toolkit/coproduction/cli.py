@@ -132,9 +132,9 @@ def _autograde(args) -> int:
 def _feedback(args) -> int:
     from .grading import feedback
 
-    files = feedback(_course(args), args.assignment, args.student)
-    print(f"Made {len(files)} feedback page(s) for {args.assignment}, in the feedback folder. "
-          "Release them to trainees from the formgrader, or with nbgrader release_feedback.")
+    pages = feedback(_course(args), args.assignment, args.student,
+                     unmarked_ok=args.unmarked_ok)
+    print(pages.summary())
     return 0
 
 
@@ -258,9 +258,14 @@ def _add_trainer_commands(verbs) -> None:
     fb = _trainer_command(
         verbs, "feedback", _feedback, help="make feedback pages for trainees",
         description="Turn each graded notebook of ASSIGNMENT into a feedback page (HTML) "
-                    "with the scores and comments, ready to return to trainees.")
+                    "with the scores and comments, ready to return to trainees. Mark the "
+                    "written answers in the formgrader first: while any is unmarked this "
+                    "stops and says which. The pages load nothing from the web.")
     fb.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
     fb.add_argument("--student", metavar="ID", help="only this trainee")
+    fb.add_argument("--unmarked-ok", action="store_true",
+                    help="make the pages even though some written answers are not marked yet "
+                         "(they show as 0)")
 
     rep = _trainer_command(
         verbs, "report", _report, help="scores, hardest questions and scenario choices for a cohort",

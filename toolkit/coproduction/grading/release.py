@@ -40,14 +40,13 @@ def release(course: Course, assignments: list[str] | None = None) -> list[Path]:
     return written
 
 
-def feedback(course: Course, assignment: str, student: str | None = None) -> list[Path]:
-    """Make trainees' feedback pages (HTML) from their autograded notebooks."""
-    course.require_assignment(assignment)
-    if not course.folders("autograded", assignment, student):
-        raise CourseError(f"There is nothing graded for {assignment} yet: run "
-                          f"coproduction autograde {assignment} first.")
-    result = _api(course).generate_feedback(assignment, student_id=student, force=True)
-    if not result["success"]:
-        raise _failure(f"Making feedback for {assignment}", result)
-    return [page for folder in course.folders("feedback", assignment, student)
-            for page in sorted(folder.glob("*.html"))]
+def feedback(course: Course, assignment: str, student: str | None = None, *,
+             unmarked_ok: bool = False):
+    """Make trainees' feedback pages (HTML) from their autograded notebooks.
+
+    See ``feedback_pages.feedback``: it refuses while written answers are unmarked
+    (unless ``unmarked_ok``), and the pages fetch nothing from the web.
+    """
+    from .feedback_pages import feedback as make
+
+    return make(course, assignment, student, unmarked_ok=unmarked_ok)

@@ -1,14 +1,37 @@
-"""The cohort report: scores per trainee and question, plots, and the cohort's scenario choices."""
+"""The cohort report: scores per trainee and question, plots, and the cohort's scenario choices.
+
+Each plot is drawn from a ``Chart`` (its title, labels and numbers), which the
+report keeps, so what a plot says can be checked without reading its pixels.
+Submissions that could not be graded are counted apart and left out of the
+scores, the averages and the plots.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import Course, CourseError
+from .course import Course
 from .gradebook import open_gradebook
+from .questions import hand_marked, question_labels, shorten, unmarked
 
 JOURNAL_NAME = "coproduction-journal.sqlite"
+GRADED, UNGRADABLE = "graded", "could not be graded"
+LEANS = (("expert-provider", "#b2182b"), ("mixed", "#999999"), ("partner", "#1b7837"))
+
+
+@dataclass
+class Chart:
+    """What one plot shows: bars top to bottom (``labels``), one list of numbers per series.
+
+    A score distribution has a single series, ``scores``, of the trainees' totals.
+    """
+
+    title: str
+    xlabel: str
+    labels: list[str] = field(default_factory=list)
+    series: dict[str, list[float]] = field(default_factory=dict)
+    top: float = 0.0  # the highest possible score, or the end of the bars' scale (0: as drawn)
 
 
 @dataclass
@@ -17,20 +40,31 @@ class Report:
 
     folder: Path
     files: list[Path] = field(default_factory=list)
-    trainees: int = 0
+    trainees: int = 0  # graded submissions
+    ungradable: int = 0  # submissions that could not be graded (no scores)
     mean: float = 0.0
     max_score: float = 0.0
     hardest: tuple[str, float] | None = None
     manual_waiting: int = 0
     journals: int = 0
+    journal_entries_skipped: int = 0
+    charts: dict[str, Chart] = field(default_factory=dict)
 
     def summary(self) -> str:
         """What a trainer reads at the end, in plain words."""
         if not self.trainees:
+            if self.ungradable:
+                return (f"None of the {self.ungradable} submission(s) could be graded, so there "
+                        "is nothing to report. The grading log says why for each one.")
             return "No graded submissions yet, so there is nothing to report."
         pct = 100 * self.mean / self.max_score if self.max_score else 0
-        lines = [f"{self.trainees} trainee(s) graded. Average score {self.mean:.1f} out of "
-                 f"{self.max_score:g} ({pct:.0f}%)."]
+        lines = [f"{self.trainees} graded, {self.ungradable} could not be graded."
+                 if self.ungradable else f"{self.trainees} graded."]
+        if self.ungradable:
+            lines.append("Those that could not be graded are left out of the scores and plots; "
+                         "the grading log says why for each one.")
+        lines.append(f"Average score of the {self.trainees} graded: {self.mean:.1f} out of "
+                     f"{self.max_score:g} ({pct:.0f}%).")
         if self.hardest:
             lines.append(f"Hardest question: {self.hardest[0]} (on average "
                          f"{self.hardest[1]:.0f}% of its points).")
@@ -41,30 +75,41 @@ class Report:
                      if self.journals else
                      "No trainee journals came with the submissions, so there is no scenario "
                      "choices table.")
+        if self.journal_entries_skipped:
+            lines.append(f"{self.journal_entries_skipped} scenario record(s) in those journals "
+                         "did not match the course's scenarios and were left out.")
         lines.append(f"Files written to {self.folder}:")
         lines += [f"  {p.name}" for p in self.files]
         return "\n".join(lines)
 
 
 def scores_table(course: Course, assignment: str):
-    """A DataFrame: one row per trainee, one column per graded cell, plus total and max."""
+    """A DataFrame: one row per trainee, its status, one column per graded cell, total and max.
+
+    A submission with no autograded copy could not be graded (nbgrader removes a
+    failed one's): its status says so and its scores are left empty, not 0.
+    """
     import pandas as pd
 
+    graded = {folder.parent.name for folder in course.folders("autograded", assignment)}
     rows, maxima, waiting, unfinished = [], {}, 0, set()
     with open_gradebook(course.db_url, course.id) as gb:
         for submission in gb.assignment_submissions(assignment):
-            row = {"trainee": submission.student_id}
+            ok = submission.student_id in graded
+            row = {"trainee": submission.student_id, "status": GRADED if ok else UNGRADABLE}
             for notebook in submission.notebooks:
+                manual = hand_marked(notebook)
                 for grade in notebook.grades:
-                    # Not marked yet (a hand-marked answer, or a submission that
-                    # could not be graded): left empty, so it does not count as 0.
-                    unmarked = grade.auto_score is None and grade.manual_score is None
-                    row[grade.name] = None if unmarked else float(grade.score)
                     maxima[grade.name] = float(grade.max_score)
-                    if unmarked and grade.cell.cell_type == "markdown":
+                    # An answer not marked by hand yet is left empty, so it does not
+                    # count as 0. (A test cell with no score, deleted or stopped,
+                    # scores 0, as it does in the total.)
+                    waits = unmarked(grade, manual)
+                    row[grade.name] = None if waits or not ok else float(grade.score)
+                    if ok and waits:
                         waiting += 1
                         unfinished.add(grade.name)
-            row["total"] = float(submission.score)
+            row["total"] = float(submission.score) if ok else None
             row["max"] = float(submission.max_score)
             rows.append(row)
     table = pd.DataFrame(rows).sort_values("trainee") if rows else pd.DataFrame()
@@ -72,112 +117,202 @@ def scores_table(course: Course, assignment: str):
     return table
 
 
-def question_difficulty(table):
-    """Mean share of the points each question earned, hardest first (a Series of percents).
+def graded_rows(table):
+    """Only the submissions that were graded."""
+    return table[table["status"] == GRADED] if len(table) else table
 
-    A hand-marked question is left out until every answer to it has been marked.
+
+def question_difficulty(table):
+    """Mean share of the points each graded cell earned, hardest first (a Series of percents).
+
+    Only graded submissions count. A hand-marked question is left out until every
+    answer to it has been marked.
     """
     import pandas as pd
 
+    graded = graded_rows(table)
     maxima = table.attrs["maxima"]
-    shares = {q: 100 * table[q].mean() / top for q, top in maxima.items()
-              if top and table[q].notna().any() and q not in table.attrs["unfinished"]}
-    return pd.Series(shares, name="mean_percent").sort_values()
+    shares = {q: 100 * graded[q].mean() / top for q, top in maxima.items()
+              if top and q in graded and graded[q].notna().any()
+              and q not in table.attrs["unfinished"]}
+    return pd.Series(shares, name="mean_percent", dtype=float).sort_values(kind="stable")
+
+
+def _story_order(scenario) -> list[str]:
+    """Node ids breadth-first from the start, following each choice's routes in order."""
+    order, queue = [scenario.start], [scenario.start]
+    while queue:
+        node = scenario.nodes.get(queue.pop(0))
+        for choice in node.choices if node else ():
+            for target in choice.targets:
+                if target not in order and target in scenario.nodes:
+                    order.append(target)
+                    queue.append(target)
+    return order + sorted(set(scenario.nodes) - set(order))
+
+
+def _checked_path(scenario, raw) -> list[tuple[str, str]] | None:
+    """A handed-in path as (node, choice) pairs if it is a real route through ``scenario``.
+
+    A journal comes from a trainee's folder, so anything may be in it: it is
+    replayed with the engine, and any step that does not match gives None.
+    """
+    from ..scenario import InvalidChoice, choose, start
+
+    if not isinstance(raw, list) or not raw or len(raw) > 10_000:
+        return None
+    state, steps = start(scenario), []
+    for step in raw:
+        if not (isinstance(step, (list, tuple)) and len(step) == 2
+                and all(isinstance(part, str) for part in step)):
+            return None
+        node_id, choice_id = step
+        if node_id != state.node_id:
+            return None
+        try:
+            state = choose(state, choice_id)
+        except (InvalidChoice, KeyError, ValueError, TypeError):
+            return None
+        steps.append((node_id, choice_id))
+    return steps
 
 
 def journal_choices(course: Course, assignment: str):
-    """Each trainee's first finished path through each scenario, from journals in submissions.
+    """Each trainee's first route through each scenario, from journals in their submissions.
 
-    Returns a DataFrame of choices counted per decision point, and how many journals were read.
+    Returns a DataFrame of choices counted per decision point, in story order,
+    how many journals were read, and how many scenario records were left out
+    because they did not match a shipped scenario.
     """
     import pandas as pd
 
     from ..journal import read
-    from ..scenario import get
-    from ..paths import UnknownName
+    from ..scenario import get, names
 
+    shipped = {}
+    for name in names():
+        try:
+            shipped[name] = get(name)
+        except Exception:  # a scenario file an author is still writing
+            continue
     counts: dict[tuple, int] = {}
-    journals = 0
+    journals = skipped = 0
     handed_in = [folder / JOURNAL_NAME for folder in course.folders("submitted", assignment)]
-    for path in [p for p in handed_in if p.is_file()]:
+    for path in [p for p in handed_in if p.is_file() and not p.is_symlink()]:
+        try:
+            entries = read(path, "scenario")
+        except Exception:  # a damaged or hand-made file: read as empty
+            entries = []
         journals += 1
         seen = set()
-        for entry in read(path, "scenario"):
-            if entry.subject in seen:
+        for entry in entries:
+            subject = entry.subject if isinstance(entry.subject, str) else None
+            detail = entry.detail if isinstance(entry.detail, dict) else {}
+            steps = _checked_path(shipped[subject], detail.get("path")) \
+                if subject in shipped else None
+            if steps is None:
+                skipped += 1
+                continue
+            if subject in seen:
                 continue  # first time through: the trainee's first instincts
-            seen.add(entry.subject)
-            for node_id, choice_id in entry.detail.get("path", []):
-                key = (entry.subject, node_id, choice_id)
+            seen.add(subject)
+            for node_id, choice_id in steps:
+                key = (subject, node_id, choice_id)
                 counts[key] = counts.get(key, 0) + 1
     rows = []
-    for (scenario_id, node_id, choice_id), n in sorted(counts.items()):
-        try:
-            node = get(scenario_id).node(node_id)
-            choice = node.choice(choice_id)
-            title, label, stance = node.title, choice.label, choice.stance
-        except (UnknownName, KeyError, CourseError):
-            title, label, stance = "", "", None
-        rows.append({"scenario": scenario_id, "decision_point": node_id, "title": title,
-                     "choice": choice_id, "label": label, "stance": stance, "trainees": n})
-    return pd.DataFrame(rows), journals
+    for scenario_id, scenario in shipped.items():
+        for node_id in _story_order(scenario):
+            node = scenario.nodes[node_id]
+            for choice in node.choices:
+                n = counts.get((scenario_id, node_id, choice.id))
+                if n:
+                    rows.append({"scenario": scenario_id, "decision_point": node_id,
+                                 "title": node.title, "choice": choice.id,
+                                 "label": choice.label, "stance": choice.stance,
+                                 "trainees": n})
+    return pd.DataFrame(rows), journals, skipped
 
 
-def _plot_scores(table, path: Path) -> None:
+def _lean(stance) -> str:
+    return "partner" if (stance or 0) > 0 else "expert-provider" if (stance or 0) < 0 else "mixed"
+
+
+def score_chart(table) -> Chart:
+    """The distribution of graded trainees' totals (ungradable ones are not in it)."""
+    graded = graded_rows(table)
+    top = float(table["max"].max() or 1) if len(table) else 1.0
+    return Chart("Score distribution",
+                 f"Score (out of {top:g}; hand-marked answers count once marked)",
+                 series={"scores": [float(s) for s in graded["total"]]}, top=top)
+
+
+def difficulty_chart(difficulty, labels: dict[str, str]) -> Chart:
+    """Each question's average share of its points, hardest at the top."""
+    return Chart("How hard each question was\n(hardest at the top)",
+                 "Average share of the points earned (%)",
+                 [labels.get(q, q) for q in difficulty.index],
+                 {"mean_percent": [float(v) for v in difficulty.values]}, top=100.0)
+
+
+def choices_chart(choices) -> Chart:
+    """Which way the cohort leaned at each decision point, in story order."""
+    scenarios = list(dict.fromkeys(choices["scenario"])) if len(choices) else []
+    points = list(dict.fromkeys(zip(choices["scenario"], choices["decision_point"]))) \
+        if len(choices) else []
+    labels, series = [], {lean: [] for lean, _ in LEANS}
+    for scenario_id, node_id in points:
+        rows = choices[(choices["scenario"] == scenario_id)
+                       & (choices["decision_point"] == node_id)]
+        title = str(rows["title"].iloc[0] or node_id.replace("-", " "))
+        labels.append(shorten(f"{scenario_id}: {title}" if len(scenarios) > 1 else title))
+        for lean, _ in LEANS:
+            series[lean].append(float(rows.loc[rows["stance"].map(_lean) == lean,
+                                               "trainees"].sum()))
+    return Chart("Which way the cohort leaned at each decision point\n(in story order, from the start)",
+                 "Trainees (first time through)", labels, series)
+
+
+def _figure(height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(6.4, 3.6), dpi=100)
+    fig = Figure(figsize=(7.2, height), dpi=100)
     FigureCanvasAgg(fig)
+    return fig
+
+
+def _draw_scores(chart: Chart, path: Path) -> None:
+    fig = _figure(3.6)
     ax = fig.add_subplot()
-    top = table["max"].max() or 1
-    ax.hist(table["total"], bins=[x - 0.5 for x in range(int(top) + 2)], color="#2b6cb0",
-            edgecolor="white")
-    ax.set_xlabel(f"Score (out of {top:g}; hand-marked answers count once marked)")
+    ax.hist(chart.series["scores"], bins=[x - 0.5 for x in range(int(chart.top) + 2)],
+            color="#2b6cb0", edgecolor="white")
+    ax.set_xlabel(chart.xlabel)
     ax.set_ylabel("Trainees")
-    ax.set_title("Score distribution")
+    ax.set_title(chart.title)
     fig.tight_layout()
     fig.savefig(path)
 
 
-def _plot_difficulty(difficulty, path: Path) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.4, 0.45 * len(difficulty) + 1.2), dpi=100)
-    FigureCanvasAgg(fig)
+def _draw_bars(chart: Chart, path: Path, colours: dict[str, str]) -> None:
+    # Bars go at numbered places, so two decision points with the same title
+    # stay two bars; the first label is drawn at the top.
+    fig = _figure(0.45 * len(chart.labels) + 1.5)
     ax = fig.add_subplot()
-    ax.barh(list(difficulty.index)[::-1], list(difficulty.values)[::-1], color="#b35806")
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Average share of the points earned (%)")
-    ax.set_title("How hard each question was (hardest at the bottom)")
-    fig.tight_layout()
-    fig.savefig(path)
-
-
-def _plot_choices(choices, path: Path) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    summary = choices.assign(
-        lean=choices["stance"].map(lambda s: "partner" if (s or 0) > 0 else
-                                   "expert-provider" if (s or 0) < 0 else "mixed"))
-    table = summary.pivot_table(index=["scenario", "decision_point"], columns="lean",
-                                values="trainees", aggfunc="sum", fill_value=0)
-    fig = Figure(figsize=(7.2, 0.4 * len(table) + 1.5), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    left = [0] * len(table)
-    labels = [f"{s}: {d}" for s, d in table.index]
-    for lean, colour in (("expert-provider", "#b2182b"), ("mixed", "#999999"),
-                         ("partner", "#1b7837")):
-        if lean in table:
-            values = list(table[lean])
-            ax.barh(labels, values, left=left, color=colour, label=lean)
+    places = list(range(len(chart.labels)))
+    left = [0.0] * len(places)
+    for name, values in chart.series.items():
+        if any(values):
+            ax.barh(places, values, left=left, color=colours.get(name, "#b35806"),
+                    label=name)
             left = [a + b for a, b in zip(left, values)]
+    ax.set_yticks(places, chart.labels)
     ax.invert_yaxis()
-    ax.set_xlabel("Trainees (first time through)")
-    ax.set_title("Which way the cohort leaned at each decision point")
-    ax.legend(loc="lower right", fontsize=8)
+    if chart.top:
+        ax.set_xlim(0, chart.top)
+    ax.set_xlabel(chart.xlabel)
+    ax.set_title(chart.title)
+    if len(chart.series) > 1:
+        ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
 
@@ -191,23 +326,37 @@ def report(course: Course, assignment: str, out: Path | None = None) -> Report:
     table = scores_table(course, assignment)
     if table.empty:
         return result
-    result.trainees = len(table)
-    result.mean, result.max_score = float(table["total"].mean()), float(table["max"].max())
+    graded = graded_rows(table)
+    result.trainees, result.ungradable = len(graded), len(table) - len(graded)
+    if not result.trainees:
+        return result
+    result.mean, result.max_score = float(graded["total"].mean()), float(table["max"].max())
     result.manual_waiting = table.attrs["waiting"]
     difficulty = question_difficulty(table)
+    # Labels by cell id: a cell id names one graded cell across the assignment's notebooks.
+    labels = {cell: label for (_, cell), label in question_labels(course, assignment).items()}
     if len(difficulty):
-        result.hardest = (difficulty.index[0], float(difficulty.iloc[0]))
+        first = difficulty.index[0]
+        result.hardest = (labels.get(first, first), float(difficulty.iloc[0]))
 
     def write(name: str, save) -> None:
         save(folder / name)
         result.files.append(folder / name)
 
+    def plot(name: str, chart: Chart, draw) -> None:
+        result.charts[name] = chart
+        write(name, lambda p: draw(chart, p))
+
     write("scores.csv", lambda p: table.to_csv(p, index=False))
-    write("questions.csv", lambda p: difficulty.rename_axis("question").to_csv(p))
-    write("score-distribution.png", lambda p: _plot_scores(table, p))
-    write("question-difficulty.png", lambda p: _plot_difficulty(difficulty, p))
-    choices, result.journals = journal_choices(course, assignment)
+    questions = difficulty.rename_axis("question").reset_index()
+    questions.insert(1, "heading", [labels.get(q, q) for q in questions["question"]])
+    write("questions.csv", lambda p: questions.to_csv(p, index=False))
+    plot("score-distribution.png", score_chart(table), _draw_scores)
+    plot("question-difficulty.png", difficulty_chart(difficulty, labels),
+         lambda c, p: _draw_bars(c, p, {}))
+    choices, result.journals, result.journal_entries_skipped = journal_choices(course, assignment)
     if len(choices):
         write("scenario-choices.csv", lambda p: choices.to_csv(p, index=False))
-        write("scenario-choices.png", lambda p: _plot_choices(choices, p))
+        plot("scenario-choices.png", choices_chart(choices),
+             lambda c, p: _draw_bars(c, p, dict(LEANS)))
     return result
