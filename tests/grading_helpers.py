@@ -38,26 +38,31 @@ def run(*args, cwd: Path, check: bool = False):
     return result
 
 
-def course_copy(where: Path, release: bool = True) -> Path:
+def course_copy(where: Path, release: bool = True, assignment: str = ASSIGNMENT) -> Path:
     """A fresh course folder: config and solutions, released with `coproduction release`."""
     where.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", where)
     shutil.copytree(ROOT / "solutions", where / "solutions")
     if release:
-        run("coproduction", "release", ASSIGNMENT, cwd=where, check=True)
+        run("coproduction", "release", assignment, cwd=where, check=True)
     return where
 
 
-def grading_log(course: Path) -> dict[str, dict]:
-    with (course / "reports" / ASSIGNMENT / "grading-log.csv").open(newline="") as handle:
+def assignments() -> list[str]:
+    """Every graded assignment: the folders in solutions/."""
+    return sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+
+
+def grading_log(course: Path, assignment: str = ASSIGNMENT) -> dict[str, dict]:
+    with (course / "reports" / assignment / "grading-log.csv").open(newline="") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
-def auto_scores(course: Path) -> dict:
+def auto_scores(course: Path, assignment: str = ASSIGNMENT) -> dict:
     """(student, cell) -> auto score, for every submission in the course's gradebook."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "coproduction") as gb:
         return {(sub.student_id, g.name): g.auto_score
-                for sub in gb.assignment_submissions(ASSIGNMENT)
+                for sub in gb.assignment_submissions(assignment)
                 for nb in sub.notebooks for g in nb.grades}

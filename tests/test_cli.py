@@ -81,6 +81,9 @@ def test_scenario_stats_of_the_shipped_scenarios():
     result = run("scenario", "stats")
     assert result.returncode == 0, result.stderr
     assert "estate-asb: Trouble on the Fernside estate" in result.stdout
+    # then the course's tally of values and rungs at stake
+    assert "Cahn's values" in result.stdout and "TLAP ladder, Consultation up" in result.stdout
+    assert "Co-production" in result.stdout.split("TLAP ladder")[-1]
 
 
 def test_scenario_stats_of_a_broken_file_is_plain(write):

@@ -297,3 +297,20 @@ def test_loading_skips_the_iri_grammars_but_still_validates(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert out.stdout.split() == ["False", "nodes[first].choices[leaflet].stance"]
+
+
+def test_a_choice_can_name_its_tlap_rung(write):
+    text = SMALL_SCENARIO.replace("values: {reciprocity: 2}",
+                                  "values: {reciprocity: 2}\n        rung: co-design", 1)
+    assert "rung: co-design" in text
+    loaded = load(write(text))
+    rungs = [c.rung for n in loaded.nodes.values() for c in n.choices]
+    assert "co-design" in rungs and None in rungs
+
+
+def test_an_unknown_rung_names_line_and_the_rungs_allowed(write):
+    text = SMALL_SCENARIO.replace("values: {reciprocity: 2}",
+                                  "values: {reciprocity: 2}\n        rung: partnership", 1)
+    [problem] = problems_of(write(text))
+    assert problem.line == text.splitlines().index("        rung: partnership") + 1
+    assert "rung" in problem.field and "co-production" in problem.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from coproduction.scenario import load
 from coproduction.scenario.stats import stats
 from conftest import STATEFUL_SCENARIO
@@ -42,3 +44,22 @@ def test_an_unreached_ending_is_reported(write):
     text = STATEFUL_SCENARIO + "  - id: spare\n    text: Spare.\n    ending: mixed\n"
     report = stats(load(write(text))).report()
     assert "spare" in report and "never reached" in report
+
+
+def test_coverage_counts_decision_points_not_choices(write, stateful_scenario):
+    from coproduction.scenario.stats import coverage
+
+    # Two choices at the first decision point stand on Engagement: it counts once.
+    text = STATEFUL_SCENARIO.replace("        stance: 2\n        values: {assets: 2}",
+                                     "        stance: 2\n        values: {assets: 2}\n"
+                                     "        rung: engagement").replace(
+        "        stance: 0\n        values: {respect: 0}",
+        "        stance: 0\n        values: {respect: 0}\n        rung: engagement")
+    tally = coverage([load(write(text)), stateful_scenario])
+    assert tally.rungs["engagement"] == 1
+    assert tally.rungs["co-design"] == 0 and "coercion" not in tally.rungs
+    # a value counts where some choice moves it: respect is moved at the second decision
+    # point only (the first has respect: 0), so twice in the two copies, not four times
+    assert tally.values["assets"] == 4 and tally.values["respect"] == 2
+    assert "Redefining work" in tally.short_of(1) and "Engagement" not in tally.short_of(1)
+    assert re.search(r"Engagement +1\n", tally.report())

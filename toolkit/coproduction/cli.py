@@ -49,9 +49,11 @@ def _scenario_paths(paths: list) -> list[Path]:
 
 def _scenario_stats(args) -> int:
     from .scenario import load
-    from .scenario.stats import stats
+    from .scenario.stats import coverage, stats
 
-    reports = [stats(load(path)).report() for path in _scenario_paths(args.paths)]
+    scenarios = [load(path) for path in _scenario_paths(args.paths)]
+    reports = [stats(s).report() for s in scenarios]
+    reports.append(coverage(scenarios).report())
     print("\n\n".join(reports))
     return 0
 
@@ -319,7 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="For each scenario: decision points, endings, every route from the start "
                     "to an ending, how many routes reach each ending and their mean stance, "
                     "and any route whose ending contradicts its mean stance (+1 or more ending "
-                    "expert-provider, 0 or less ending partner).")
+                    "expert-provider, 0 or less ending partner). Then, over all of them, how many "
+                    "decision points put each of Cahn's values and each TLAP rung from "
+                    "Consultation up at stake.")
     sts.add_argument("paths", nargs="*", metavar="PATH",
                      help="scenario files or folders of them (default: every shipped scenario)")
     sts.set_defaults(run=_scenario_stats)

@@ -71,6 +71,8 @@ class Choice:
     effects: dict[str, int] = field(default_factory=dict)
     sets: tuple[str, ...] = ()
     when: Condition | None = None
+    #: The TLAP ladder rung the choice stands on, if its author named one.
+    rung: str | None = None
     line: int = 0
 
     @property
@@ -189,6 +191,7 @@ class _Builder:
             effects={k: int(v) for k, v in (raw.get("effects") or {}).items()},
             sets=tuple(raw.get("sets") or ()),
             when=self.condition(raw.get("when"), path + ["when"]),
+            rung=raw.get("rung"),
             line=self.line(path),
         )
 

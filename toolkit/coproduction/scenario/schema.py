@@ -29,6 +29,17 @@ VALUE_LABELS = {
 
 ENDINGS = ("partner", "mixed", "expert-provider")
 
+#: The Think Local Act Personal ladder of co-production, lowest rung first.
+#: A choice may name the rung it stands on (``rung: consultation``).
+RUNGS = ("coercion", "educating", "informing", "consultation", "engagement", "co-design",
+         "co-production")
+
+#: How each rung is named for a trainee.
+RUNG_LABELS = {rung: rung.capitalize() for rung in RUNGS}
+
+#: The rungs a course's scenarios are expected to put at stake: Consultation up.
+RUNGS_TALLIED = RUNGS[RUNGS.index("consultation"):]
+
 #: Fields that only schema_version 2 files may use, by where they appear.
 VERSION_2_FIELDS = {
     "scenario": ("measures", "facts"),
@@ -96,6 +107,7 @@ CHOICE = {
                     "propertyNames": _ID, "additionalProperties": _WHOLE},
         "sets": {"type": "array", "minItems": 1, "items": _ID},
         "when": {"$ref": "#/$defs/condition"},
+        "rung": {"enum": list(RUNGS)},
     },
 }
 

@@ -8,6 +8,7 @@ from statistics import mean
 from . import engine
 from .lint import contradicts
 from .model import Scenario
+from .schema import RUNG_LABELS, RUNGS_TALLIED, VALUE_LABELS, VALUES
 
 #: Routes counted before the statistics say they stopped counting.
 ROUTE_LIMIT = 20_000
@@ -95,3 +96,44 @@ def stats(scenario: Scenario) -> Stats:
         complete=len(routes) < ROUTE_LIMIT,
         contradicting=wrong,
     )
+
+
+@dataclass
+class Coverage:
+    """For a set of scenarios: how many decision points put each of Cahn's values,
+    and each TLAP rung from Consultation up, at stake.
+
+    A value is at stake at a decision point when some choice there moves it (up
+    or down); a rung is at stake when some choice there stands on it.
+    """
+
+    scenarios: list[str]
+    values: dict[str, int]
+    rungs: dict[str, int]
+
+    def short_of(self, at_least: int) -> list[str]:
+        """The values and rungs at stake in fewer than ``at_least`` decision points."""
+        return [VALUE_LABELS[v] for v, n in self.values.items() if n < at_least] + [
+            RUNG_LABELS[r] for r, n in self.rungs.items() if n < at_least]
+
+    def report(self) -> str:
+        """The tally as plain text."""
+        lines = [f"Across {len(self.scenarios)} scenario(s) ({', '.join(self.scenarios)}), "
+                 "decision points where each is at stake:", "", "  Cahn's values"]
+        lines += [f"    {VALUE_LABELS[v]:<18} {n:>3}" for v, n in self.values.items()]
+        lines += ["", "  TLAP ladder, Consultation up"]
+        lines += [f"    {RUNG_LABELS[r]:<18} {n:>3}" for r, n in self.rungs.items()]
+        return "\n".join(lines)
+
+
+def coverage(scenarios: list[Scenario]) -> Coverage:
+    """Tally the decision points of ``scenarios`` that put each value and rung at stake."""
+    values = dict.fromkeys(VALUES, 0)
+    rungs = dict.fromkeys(RUNGS_TALLIED, 0)
+    for scenario in scenarios:
+        for node in scenario.nodes.values():
+            for value in values:
+                values[value] += any(c.values.get(value) for c in node.choices)
+            for rung in rungs:
+                rungs[rung] += any(c.rung == rung for c in node.choices)
+    return Coverage([s.id for s in scenarios], values, rungs)
