@@ -317,3 +317,17 @@ def test_saving_a_reflection_again_replaces_it(journal_file):
     assert journal.reflection("m1-r1") == "final"
     assert journal.reflection("m9-none") is None
     assert sorted(e.subject for e in journal.entries("reflection")) == ["m1-r1", "m1-r2"]
+
+
+@pytest.mark.parametrize("detail", ["[" * 200_000 + "]" * 200_000, '{"a": "' + "x" * 1_100_000 + '"}'],
+                         ids=["nested-too-deep", "too-long"])
+def test_a_crafted_detail_in_a_handed_in_journal_reads_as_empty(journal_file, detail):
+    from coproduction.journal import read
+
+    Journal(journal_file).record_check("01-origins", "coined", "Indiana University", True)
+    with sqlite3.connect(journal_file) as con:
+        con.execute("INSERT INTO entries (at, kind, subject, detail) VALUES (?, ?, ?, ?)",
+                    ("2026-11-30T10:00:00+00:00", "scenario", "estate-asb", detail))
+    entries = read(journal_file)
+    assert len(entries) == 2 and entries[-1].detail == {}
+    assert entries[0].detail  # the ordinary entry is still read

@@ -268,11 +268,21 @@ class Journal:
         return history_table([e for e in self.entries() if e.kind != "progress"])
 
 
+#: The longest detail read from a journal; a longer one (never written by the course) is skipped.
+MAX_DETAIL_CHARS = 1_000_000
+
+
 def _detail_of(text: Any) -> dict[str, Any]:
-    """An entry's detail; a row that is not a JSON object (from elsewhere) reads as empty."""
+    """An entry's detail; a row that is not a JSON object (from elsewhere) reads as empty.
+
+    A handed-in journal may be crafted: a huge detail, or one nested deeply enough
+    to exhaust Python's stack, reads as empty too.
+    """
+    if isinstance(text, (str, bytes)) and len(text) > MAX_DETAIL_CHARS:
+        return {}
     try:
         detail = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return {}
     return detail if isinstance(detail, dict) else {}
 
