@@ -96,7 +96,43 @@ def test_failures_are_flagged_in_the_gradebook_with_zero(graded):
             sub = gb.find_submission(ASSIGNMENT, student)
             assert sub.score == 0 and all(nb.flagged for nb in sub.notebooks)
         assert not any(nb.flagged for nb in gb.find_submission(ASSIGNMENT, "ana-correct").notebooks)
-    assert not (course / "autograded" / "h-kills-kernel" / ASSIGNMENT).exists()
+
+
+def test_failures_show_in_the_formgrader_as_flagged_with_the_reason(graded):
+    """What the formgrader lists, read through nbgrader's own API (the one it uses):
+    a failed submission needs manual grading with 0 (not "needs autograding" with
+    no reason), its notebook is flagged, and it opens with a note saying why."""
+    from nbgrader.apps import NbGraderAPI
+
+    from coproduction.grading.course import Course
+
+    course, _ = graded
+    cd = Course(course).coursedir()
+    api = NbGraderAPI(coursedir=cd)
+    listed = {s["student"]: s for s in api.get_submissions(ASSIGNMENT)}
+    for student in ("h-kills-kernel", "h-not-json", "h-infinite-loop"):
+        assert listed[student]["autograded"] and listed[student]["needs_manual_grade"], student
+        assert listed[student]["score"] == 0
+        [notebook] = api.get_student_notebook_submissions(student, ASSIGNMENT)
+        assert notebook["flagged"], student
+        text = (course / "autograded" / student / ASSIGNMENT / "origins.ipynb").read_text()
+        assert "could not be graded automatically" in text
+    assert listed["ana-correct"]["autograded"]
+    [fine] = api.get_student_notebook_submissions("ana-correct", ASSIGNMENT)
+    assert not fine["flagged"]
+    # the reasons, in the trainer's words
+    loop = (course / "autograded" / "h-infinite-loop" / ASSIGNMENT / "origins.ipynb").read_text()
+    assert "timed out" in loop
+    # the cells of a real notebook come after the note, never run; a file that is not a
+    # notebook leaves the note alone
+    import json
+    cells = json.loads((course / "autograded" / "h-kills-kernel" / ASSIGNMENT /
+                        "origins.ipynb").read_text())["cells"]
+    assert len(cells) > 10 and all(c.get("outputs", []) == [] for c in cells)
+    assert "os._exit" in "".join(c["source"] for c in cells)
+    not_json = json.loads((course / "autograded" / "h-not-json" / ASSIGNMENT /
+                           "origins.ipynb").read_text())["cells"]
+    assert len(not_json) == 1
 
 
 def test_one_student_regrade_leaves_the_others(graded):
@@ -125,6 +161,9 @@ def test_feedback_pages(graded):
     assert result.returncode == 0, result.stderr
     page = course / "feedback" / "ana-correct" / ASSIGNMENT / "origins.html"
     assert page.is_file() and "Assignment 1" in page.read_text()
+    # a submission that could not be graded gets no page; the summary says so
+    assert not (course / "feedback" / "h-kills-kernel").exists()
+    assert "No page for 3 submission(s) that could not be graded" in result.stdout
 
 
 def test_report_files(graded, tmp_path):
@@ -231,3 +270,24 @@ def test_nothing_lost_when_workers_finish_together(tmp_path):
     assert len(scores) == 6 * 7
     assert sum(v for v in scores.values() if v) == 6 * AUTO_POINTS
     assert all(row["status"] == "graded" for row in grading_log(course).values())
+
+
+def test_a_failed_submission_fixed_and_graded_again_loses_its_note(graded):
+    """Runs last in this file: it changes the cohort the tests above read."""
+    from nbgrader.api import Gradebook
+
+    from coproduction.grading.not_graded import MARKER
+
+    course, _ = graded
+    folder = course / "autograded" / "h-kills-kernel" / ASSIGNMENT
+    assert (folder / MARKER).is_file()
+    shutil.copy(course / "submitted" / "ana-correct" / ASSIGNMENT / "origins.ipynb",
+                course / "submitted" / "h-kills-kernel" / ASSIGNMENT / "origins.ipynb")
+    result = run("coproduction", "autograde", ASSIGNMENT, "--student", "h-kills-kernel",
+                 "--quiet", cwd=course)
+    assert result.returncode == 0, result.stderr
+    assert not (folder / MARKER).exists()
+    assert "could not be graded" not in (folder / "origins.ipynb").read_text()
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "coproduction") as gb:
+        sub = gb.find_submission(ASSIGNMENT, "h-kills-kernel")
+        assert sub.score == AUTO_POINTS and not any(nb.flagged for nb in sub.notebooks)

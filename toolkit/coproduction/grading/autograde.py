@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import gradebook, worker
+from . import gradebook, not_graded, worker
 from .course import Course, CourseError
 
 DEFAULT_TIMEOUT = 120  # seconds for one whole submission
@@ -73,7 +73,8 @@ class Run:
             elif o.note:
                 lines.append(f"  {o.student}: graded, but {o.note}.")
         if not self.ok:
-            lines.append(f"Each one is flagged in the formgrader and kept with a score of 0; "
+            lines.append(f"Each one is flagged in the formgrader with a score of 0, as "
+                         "needing manual grading, and opens there with a note saying why; "
                          f"nbgrader's own log for each is in {self.log_dir}.")
         return "\n".join(lines)
 
@@ -218,13 +219,15 @@ class _Grader:
     def _record(self, outcome: Outcome, bar) -> None:
         self.outcomes[outcome.student] = outcome
         if outcome.status != "graded":
-            # nbgrader removes a failed submission's partial output; do the same.
-            shutil.rmtree(self.course.path("autograded", outcome.student, self.assignment),
-                          ignore_errors=True)
+            # nbgrader removes a failed submission's partial output; we replace it with
+            # a note and the cells as handed in, so the formgrader shows it flagged,
+            # with the reason (see not_graded).
             folder = self.course.path("submitted", outcome.student, self.assignment)
             stamp = self.course.lookup.get_existing_timestamp(str(folder))
             gradebook.record_failure(self.course.db_url, self.course.id, self.assignment,
                                      outcome.student, timestamp=stamp)
+            not_graded.keep(self.course, self.assignment, outcome.student,
+                            f"{outcome.status}: {outcome.reason}")
         if bar is not None:
             bar.update(1)
             bar.set_postfix_str(f"{outcome.student}: {outcome.status}", refresh=False)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .course import Course, CourseError
 from .gradebook import open_gradebook
+from .not_graded import graded as graded_students
+from .not_graded import not_graded
 from .questions import hand_marked, question_labels, unmarked
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -42,6 +44,7 @@ class Pages:
     assignment: str
     files: list[Path] = field(default_factory=list)
     unmarked: dict[str, list[str]] = field(default_factory=dict)  # question -> trainees
+    left_out: list[str] = field(default_factory=list)  # could not be graded: no page
 
     def summary(self) -> str:
         """What a trainer reads afterwards."""
@@ -52,6 +55,10 @@ class Pages:
             count = sum(len(who) for who in self.unmarked.values())
             lines.append(f"{count} written answer(s) were not marked yet and show as 0 in "
                          "those pages; make the feedback again once they are marked.")
+        if self.left_out:
+            lines.append(f"No page for {len(self.left_out)} submission(s) that could not be "
+                         f"graded ({', '.join(self.left_out)}): they are flagged in the "
+                         "formgrader, each with a note saying why.")
         return "\n".join(lines)
 
 
@@ -62,7 +69,7 @@ def unmarked_answers(course: Course, assignment: str,
     Only submissions that were graded count (one that could not be graded has
     no feedback page).
     """
-    graded = {folder.parent.name for folder in course.folders("autograded", assignment, student)}
+    graded = set(graded_students(course, assignment, student))
     labels = question_labels(course, assignment)
     waiting: dict[str, list[str]] = {}
     with open_gradebook(course.db_url, course.id) as gb:
@@ -124,7 +131,7 @@ def feedback(course: Course, assignment: str, student: str | None = None, *,
     from .release import _failure
 
     course.require_assignment(assignment)
-    if not course.folders("autograded", assignment, student):
+    if not graded_students(course, assignment, student):
         raise CourseError(f"There is nothing graded for {assignment} yet: run "
                           f"coproduction autograde {assignment} first.")
     waiting = unmarked_answers(course, assignment, student)
@@ -135,13 +142,17 @@ def feedback(course: Course, assignment: str, student: str | None = None, *,
 
     # As NbGraderAPI.generate_feedback does, except that the API insists on
     # nbgrader's own template, which loads MathJax from the web.
-    coursedir = course.coursedir(assignment_id=assignment, student_id=student or "*")
+    # Submissions that could not be graded get no page: their folders hold a note
+    # for the trainer, not grades.
+    left_out = [] if student else not_graded(course, assignment)
+    coursedir = course.coursedir(assignment_id=assignment, student_id=student or "*",
+                                 student_id_exclude=",".join(left_out))
     app = GenerateFeedback(coursedir=coursedir, config=_config(course))
     app.force = True
     result = capture_log(app)
     if not result["success"]:
         raise _failure(f"Making feedback for {assignment}", result)
-    pages = Pages(assignment, unmarked=waiting if unmarked_ok else {})
+    pages = Pages(assignment, unmarked=waiting if unmarked_ok else {}, left_out=left_out)
     for folder in course.folders("feedback", assignment, student):
         for page in sorted(folder.glob("*.html")):
             text = page.read_text(encoding="utf-8")

@@ -86,12 +86,14 @@ class Report:
 def scores_table(course: Course, assignment: str):
     """A DataFrame: one row per trainee, its status, one column per graded cell, total and max.
 
-    A submission with no autograded copy could not be graded (nbgrader removes a
-    failed one's): its status says so and its scores are left empty, not 0.
+    A submission that could not be graded (no autograded copy, or one kept with a
+    note, see ``not_graded``): its status says so and its scores are left empty, not 0.
     """
     import pandas as pd
 
-    graded = {folder.parent.name for folder in course.folders("autograded", assignment)}
+    from .not_graded import graded as graded_students
+
+    graded = set(graded_students(course, assignment))
     rows, maxima, waiting, unfinished = [], {}, 0, set()
     with open_gradebook(course.db_url, course.id) as gb:
         for submission in gb.assignment_submissions(assignment):
