@@ -5,6 +5,8 @@ answers live in solutions/ (nbgrader's "source"), and what trainees receive
 is generated into exercises/ (nbgrader's "release").
 """
 
+import os
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
 c.CourseDirectory.course_id = "coproduction"
@@ -23,6 +25,13 @@ c.Execute.execute_retries = 1
 # Keep what a runaway print can put into an autograded notebook small.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
+
+# nbgrader's exchange, the folder through which released assignments and
+# submissions pass, lives inside the course when the course runs on one machine
+# (without it the formgrader shows a warning and cannot release). A hub sets
+# its own shared exchange in hub/nbgrader_config.py.
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
 
 # Files that are never part of an assignment.
 c.CourseDirectory.ignore = [

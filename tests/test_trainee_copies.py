@@ -45,6 +45,8 @@ def test_files_left_by_using_the_course_are_not_course_files(tmp_path):
     (tmp_path / "modules" / "coproduction-journal.sqlite").write_bytes(b"SQLite format 3\0\xff")
     (tmp_path / "autograded" / "ana" / "01-origins").mkdir(parents=True)
     (tmp_path / "autograded" / "ana" / "01-origins" / "origins.ipynb").write_text("{}")
+    (tmp_path / "exchange" / "coproduction" / "outbound").mkdir(parents=True)
+    (tmp_path / "exchange" / "coproduction" / "outbound" / "x.ipynb").write_text("{}")
     (tmp_path / "modules" / ".ipynb_checkpoints").mkdir()
     (tmp_path / "modules" / ".ipynb_checkpoints" / "01-origins-checkpoint.ipynb").write_text("{}")
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)

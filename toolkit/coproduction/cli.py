@@ -149,7 +149,8 @@ def _report(args) -> int:
 
 def _cohort(args) -> int:
     from .grading import CourseError
-    from .grading.cohort import plan, write_cohort
+    from .grading import gradebook
+    from .grading.cohort import plan, practice_names, write_cohort
     from .scenario import names
 
     course = _course(args)
@@ -162,6 +163,8 @@ def _cohort(args) -> int:
                           "a practice cohort never overwrites one. Move the submitted "
                           "folder aside first.")
     write_cohort(course.root, args.assignment, members, journals=names(), seed=args.seed)
+    if gradebook.db_path(course.db_url).is_file():  # released: the formgrader shows names
+        gradebook.name_students(course.db_url, course.id, practice_names(members, args.seed))
     kinds = ", ".join(sorted({m.kind for m in members}))
     print(f"Wrote {len(members)} practice submissions of {args.assignment} into "
           f"{course.path('submitted')} (kinds: {kinds}).")

@@ -132,6 +132,22 @@ def plan(size: int, hostile: bool = True, seed: int = 1) -> list[Member]:
     return [Member(f"trainee-{i:03d}", kind) for i, kind in enumerate(kinds, start=1)]
 
 
+# Invented names for a practice cohort, so the formgrader lists people, not "None, None".
+_FIRST = ("Amara", "Ben", "Carys", "Dev", "Elif", "Femi", "Grace", "Hamid", "Isla", "Jonah",
+          "Kiran", "Lena", "Malik", "Nia", "Owen", "Priya", "Rhys", "Sana", "Tom", "Yusuf")
+_LAST = ("Adeyemi", "Baker", "Chen", "Davies", "Evans", "Fraser", "Gill", "Hughes", "Iqbal",
+         "Jones", "Khan", "Lewis", "Morgan", "Nowak", "Owusu", "Patel", "Quinn", "Roberts",
+         "Singh", "Walsh")
+
+
+def practice_names(members: list[Member], seed: int = 1) -> dict[str, tuple[str, str]]:
+    """student id -> (first name, last name), invented and seeded, none repeated."""
+    rng = random.Random(f"names-{seed}")
+    pairs = [(f, l) for f in _FIRST for l in _LAST]
+    rng.shuffle(pairs)
+    return {m.student: pairs[i % len(pairs)] for i, m in enumerate(members)}
+
+
 def write_journal(path: Path, rng: random.Random, scenarios: list[str]) -> None:
     """A trainee's journal with one or two played-through paths of each scenario."""
     from ..journal import Journal

@@ -84,6 +84,14 @@ def ensure_students(db_url: str, course_id: str, students: list[str]) -> None:
                 gb.add_student(student)
 
 
+def name_students(db_url: str, course_id: str, names: dict[str, tuple[str, str]]) -> None:
+    """Give students first and last names in the gradebook (added if new), as the
+    formgrader lists them; students not in ``names`` are left as they are."""
+    with open_gradebook(db_url, course_id) as gb:
+        for student, (first, last) in names.items():
+            gb.update_or_create_student(student, first_name=first, last_name=last)
+
+
 def require_released(db_url: str, course_id: str, assignment: str) -> None:
     """A CourseError unless the assignment has been released into the gradebook."""
     from nbgrader.api import MissingEntry
