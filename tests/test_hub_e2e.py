@@ -206,7 +206,9 @@ def _inbound(hub: Hub, user: str) -> Path:
 def test_whole_cycle(hub):
     # The trainer releases Assignment 1 from the course's formgrader.
     assignments = _ok(hub.formgrader("GET", "assignments"))
-    assert [a["name"] for a in assignments] == [ASSIGNMENT]
+    # the formgrader knows every assignment of the course
+    assert [a["name"] for a in assignments] == sorted(
+        p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
     _ok(hub.formgrader("POST", f"assignment/{ASSIGNMENT}/release"))
 
     # Each trainee: own server, course delivered, fetch, answer, submit.

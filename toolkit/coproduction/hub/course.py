@@ -23,6 +23,19 @@ def grader_name(course: str) -> str:
     return f"grader-{check_course_id(course)}"
 
 
+def shared_exchange(env_bin: Path) -> str | None:
+    """The exchange folder the hub's environment gives every account, if it names one."""
+    from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+    folder = Path(env_bin).parent / "etc" / "jupyter"
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+    except ConfigFileNotFound:
+        return None
+    root = config.get("Exchange", {}).get("root")
+    return str(root) if root else None
+
+
 def setup(course: str, source: Path, env_bin: Path) -> list[str]:
     """Make the grader account and course folder for ``course`` from ``source``; say what was done.
 
@@ -53,6 +66,17 @@ def setup(course: str, source: Path, env_bin: Path) -> list[str]:
     with (folder / "nbgrader_config.py").open("a", encoding="utf-8") as config:
         config.write(f"\n# Set up on the hub: this folder is course '{course}'.\n"
                      f"c.CourseDirectory.course_id = {course!r}\n")
+        if shared_exchange(env_bin):
+            # The course's own file names an exchange inside the course, for one
+            # machine; here the hub's shared exchange, which trainees use, must win.
+            # It is read from the environment's file each time, so it follows any
+            # change made there.
+            shared = str(Path(env_bin).parent / "etc" / "jupyter")
+            config.write(
+                "# The hub's shared exchange, as the environment's nbgrader_config.py sets it.\n"
+                "from traitlets.config.loader import PyFileConfigLoader as _HubConfig\n"
+                f"c.Exchange.root = _HubConfig('nbgrader_config.py', path={shared!r})"
+                ".load_config().Exchange.root\n")
     for path in [folder, *folder.rglob("*")]:
         os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)
     said.append(f"copied the course into {folder}")
