@@ -17,6 +17,13 @@ EXPECTED_COLUMNS = {
                       "incidents", "trust_pct", "resident_priorities"],
     "resident_survey": ["respondent", "ward", "age_group", "tenure", "attends_meetings",
                         "top_priority", "feels_safe_after_dark", "police_listen"],
+    "timebank_members": ["member", "joined", "age_group", "neighbourhood", "referred_by",
+                         "offers"],
+    "timebank_ledger": ["exchange", "date", "giver", "receiver", "hours", "category",
+                        "group_size"],
+    "engagement_activities": ["activity", "year", "service", "method", "participants",
+                              "who_took_part", "asked", "decision_influenced",
+                              "feedback_given", "budget_share_pct"],
 }
 WARDS = {"Ashby Fields", "Brookside", "Castle Hill", "Draycott", "Eastgate", "Greenway"}
 

@@ -11,6 +11,15 @@ from coproduction.scenario import paths, play_through, score
 from conftest import ROOT
 
 SCENARIOS = scenario.names()
+
+
+def every_route(s) -> list[list[str]]:
+    """All of a scenario's routes; fails if there are too many to play them all."""
+    from coproduction.scenario.stats import ROUTE_LIMIT
+
+    routes = paths(s, limit=ROUTE_LIMIT)
+    assert len(routes) < ROUTE_LIMIT, f"{s.id} has too many routes to check every one"
+    return routes
 SOURCES = sorted((ROOT / "toolkit" / "self-check-keys").glob("*.yaml"))
 
 
@@ -27,7 +36,7 @@ def test_scenario_passes_check(name):
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_path_reaches_an_ending(name):
     s = scenario.get(name)
-    routes = paths(s)
+    routes = every_route(s)
     assert routes
     reached = set()
     for path in routes:
@@ -45,7 +54,7 @@ def test_every_path_reaches_an_ending(name):
 def test_scenario_is_a_real_branching_case(name):
     """The course's brief: 4+ decision points on every path, choices that really branch."""
     s = scenario.get(name)
-    assert min(len(p) for p in paths(s)) >= 4
+    assert min(len(p) for p in every_route(s)) >= 4
     decision_points = [n for n in s.nodes.values() if n.choices]
     assert all(len(n.choices) >= 2 for n in decision_points)
     first = s.node(s.start)
@@ -76,7 +85,7 @@ def test_the_same_last_choice_can_end_differently(name):
     endings depending on what came before."""
     s = scenario.get(name)
     endings_after: dict[tuple, set] = {}
-    for route in paths(s):
+    for route in every_route(s):
         before = play_through(s, route[:-1])
         endings_after.setdefault((before.node_id, route[-1]), set()).add(
             play_through(s, route).node_id)
@@ -142,3 +151,21 @@ def test_readme_code_for_playing_a_scenario_runs():
         names: dict = {}
         exec(compile(block, "README.md", "exec"), names)  # noqa: S102 - our own README
         assert names["state"].finished
+
+
+def test_course_puts_every_value_and_rung_at_stake_twice():
+    """Across the shipped scenarios, each of Cahn's five values and each TLAP rung from
+    Consultation up is at stake in at least two decision points (tallied from the data)."""
+    from coproduction.scenario.stats import coverage
+
+    tally = coverage([scenario.get(n) for n in SCENARIOS])
+    assert {"estate-asb", "after-the-fall", "youth-service"} <= set(tally.scenarios)
+    assert tally.short_of(2) == [], tally.report()
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_each_scenario_names_rungs(name):
+    """Choices about how people are involved say which TLAP rung they stand on."""
+    s = scenario.get(name)
+    rungs = {c.rung for n in s.nodes.values() for c in n.choices} - {None}
+    assert len(rungs) >= 3
