@@ -376,3 +376,52 @@ def test_module_1_for_a_trainee(tmp_path, viewport, scale):
     outside = {urlparse(u).hostname for u in requests} - {"127.0.0.1"}
     outside.discard(None)  # data: and blob: URLs
     assert not outside, f"the page asked for addresses outside this computer: {outside}"
+
+
+CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets.map(
+    c => [c.model.type, c.model.sharedModel.getSource()])"""
+
+
+def test_a_written_answer_typed_as_the_exercise_says(tmp_path):
+    """The exercise's instruction for a written answer, followed literally: double-click the
+    answer cell, click inside its text box, delete `YOUR ANSWER HERE`, type. The sentence
+    lands in that cell, and no keystroke runs a notebook command (no cells added, changed
+    into raw cells or deleted)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "exercises", course / "exercises")
+    sentence = "Our team closed the drop-in; Assets: we never asked what tenants knew."
+    env = {"JUPYTER_CONFIG_PATH": str(TRAINEE_CONFIG)}
+    with jupyterlab(course, tmp_path, env) as (url, token), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{url}/lab/tree/exercises/01-origins/origins.ipynb?token={token}")
+        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')",
+                               timeout=60_000)
+        page.wait_for_function(
+            "window.jupyterapp.shell.currentWidget?.content?.widgets?.length > 5",
+            timeout=60_000)
+        before = page.evaluate(CELLS)
+        index = max(i for i, (kind, text) in enumerate(before)
+                    if kind == "markdown" and text.strip() == "YOUR ANSWER HERE")
+        page.evaluate("""async (i) => {
+            const nb = window.jupyterapp.shell.currentWidget.content;
+            await nb.scrollToItem(i, 'center');
+        }""", index)
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+        expect(cell).to_contain_text("YOUR ANSWER HERE")
+        cell.dblclick()
+        cell.locator(".jp-InputArea-editor .cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Delete")
+        page.keyboard.type(sentence)
+        page.screenshot(path=str(tmp_path / "typed.png"))
+        after = page.evaluate(CELLS)
+        browser.close()
+
+    assert len(after) == len(before), "typing added or removed cells"
+    assert [k for k, _ in after] == [k for k, _ in before], "typing changed a cell's type"
+    assert after[index] == ("markdown", sentence) or after[index] == ["markdown", sentence]
+    others = [c for i, c in enumerate(after) if i != index]
+    assert others == [c for i, c in enumerate(before) if i != index]
