@@ -116,7 +116,12 @@ def test_scenario_graph_refuses_an_unknown_format(write, tmp_path):
 
 def test_scenario_list():
     result = run("scenario", "list")
-    assert result.returncode == 0 and result.stdout.startswith("estate-asb: ")
+    assert result.returncode == 0, result.stderr
+    from coproduction import scenario
+
+    # one line per shipped scenario, with its title
+    assert result.stdout.splitlines() == [f"{n}: {scenario.get(n).title}" for n in scenario.names()]
+    assert "estate-asb: Trouble on the Fernside estate" in result.stdout.splitlines()
 
 
 def test_quiz_seal_and_bad_source(write, tmp_path):
