@@ -364,6 +364,7 @@ def test_module_1_for_a_trainee(tmp_path, viewport, scale):
         hint = output_of(page, "scenario.play(").locator(".coproduction-rerun-hint")
         expect(hint).to_be_visible(timeout=30_000)
         expect(hint).to_contain_text("run this cell again")
+        hint.scroll_into_view_if_needed()
         shot("reopened")
         browser.close()
 

@@ -211,8 +211,8 @@ def test_self_check_knows_the_facts():
         "UK time banking began in 2000 at Rushey Green, a GP practice in London").correct
     reciprocity = by_id["values-in-practice"]
     assert reciprocity.mark_item(
-        "A time bank credits a woman in her eighties with an hour each week for ringing other "
-        "members who live alone.", "Reciprocity").correct
+        "A woman in her eighties who is driven to the shops each week by a volunteer now spends "
+        "an hour a week ringing other people who live alone.", "Reciprocity").correct
     assert len(check.questions) >= 8
     assert sum(q.kind == "sort" for q in check.questions) >= 1
 
