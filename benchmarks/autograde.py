@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/autograde.py [--size 40] [--workers N]
 
 Both grade the same synthetic cohort of Assignment 1 in fresh copies of the
-course. The script checks that the two gradebooks hold the same scores, then
-prints both times, the ratio, and where plain nbgrader's time goes (start-up,
+course. The script checks that the gradebooks hold the same scores, then
+prints the times, the ratios, what the grading sandbox costs (the same run with
+--no-sandbox beside it), and where plain nbgrader's time goes (start-up,
 kernel start, the rest per submission).
 """
 
@@ -84,6 +85,8 @@ def main() -> None:
         make_course(ours_dir, args.size)
         unforked_dir = tmp / "unforked"
         make_course(unforked_dir, args.size)
+        open_dir = tmp / "no-sandbox"
+        make_course(open_dir, args.size)
         make_course(one_dir, 1)
         print(f"Grading {args.size} submissions of {ASSIGNMENT} on {os.cpu_count()} core(s).")
 
@@ -99,14 +102,17 @@ def main() -> None:
         print(f"  coproduction autograde     {ours:7.1f} s  ({plain / ours:.2f}x: workers and "
               "forked kernels)")
         print(f"  ratio (plain / ours)       {plain / ours:7.2f}x")
+        unsandboxed = timed(ours_cmd + ["--no-sandbox"], open_dir)
+        print(f"  coproduction autograde --no-sandbox {unsandboxed:7.1f} s: the sandbox costs "
+              f"{100 * (ours - unsandboxed) / unsandboxed:+.0f}% ({ours / unsandboxed:.2f}x)")
 
         a = scores(plain_dir, students)
         differ = []
-        for other in (ours_dir, unforked_dir):
+        for other in (ours_dir, unforked_dir, open_dir):
             b = scores(other, students)
             differ += [k for k in a if a[k] != b.get(k)] + list(b.keys() - a.keys())
         print(f"  gradebooks agree: {'yes' if not differ else 'NO'} "
-              f"({len(a)} scores compared, three ways)")
+              f"({len(a)} scores compared, four ways)")
 
         one = timed([BIN / "nbgrader", "autograde", ASSIGNMENT, "--force"], one_dir)
         per = (plain - one) / max(args.size - 1, 1)

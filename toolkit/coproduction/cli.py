@@ -124,9 +124,16 @@ def _release(args) -> int:
 def _autograde(args) -> int:
     from .grading import autograde
 
-    run = autograde(_course(args), args.assignment, students=args.student,
-                    workers=args.workers, timeout=args.timeout, progress=not args.quiet,
-                    fork_kernels=not args.plain_kernels)
+    from .grading.sandbox import Limits, SandboxUnavailable
+
+    try:
+        run = autograde(_course(args), args.assignment, students=args.student,
+                        workers=args.workers, timeout=args.timeout, progress=not args.quiet,
+                        fork_kernels=not args.plain_kernels, use_sandbox=not args.no_sandbox,
+                        limits=Limits(memory=args.memory))
+    except SandboxUnavailable as err:
+        print(err, file=sys.stderr)
+        return 1
     print(run.summary())
     return 0
 
@@ -222,6 +229,19 @@ def _add_course_option(parser) -> None:
                              "or the nearest one above it)")
 
 
+def _memory_size(text: str) -> int:
+    """--memory's value in bytes; argparse turns the ValueError into a plain usage error."""
+    from .grading.sandbox import parse_size
+
+    size = parse_size(text)
+    if size < 256 * 1024 * 1024:
+        raise argparse.ArgumentTypeError("must be at least 256M (a kernel with pandas needs that)")
+    return size
+
+
+_memory_size.__name__ = "memory size"  # how argparse names it in "invalid memory size value"
+
+
 def _trainer_command(verbs, name: str, run, help: str, description: str):
     """A trainer's command: it works on a course folder, found from here or --course."""
     parser = verbs.add_parser(name, help=help, description=description)
@@ -232,6 +252,7 @@ def _trainer_command(verbs, name: str, run, help: str, description: str):
 
 def _add_trainer_commands(verbs) -> None:
     from .grading import DEFAULT_TIMEOUT
+    from .grading.sandbox import Limits
 
     rel = _trainer_command(
         verbs, "release", _release, help="make trainees' copies of assignments from the solutions",
@@ -256,6 +277,13 @@ def _add_trainer_commands(verbs) -> None:
                       help=f"time limit for one submission (default: {DEFAULT_TIMEOUT})")
     auto.add_argument("--quiet", action="store_true",
                       help="no progress bar, only the summary at the end")
+    auto.add_argument("--memory", type=_memory_size, default=Limits().memory, metavar="SIZE",
+                      help="most memory one submission may use, e.g. 2G or 1500M "
+                           "(default: 2G)")
+    auto.add_argument("--no-sandbox", action="store_true",
+                      help="run notebooks without the sandbox: only where it cannot be made "
+                           "and every submission is trusted (a notebook could then change "
+                           "the gradebook or read other trainees' work)")
     auto.add_argument("--plain-kernels", action="store_true",
                       help="start every notebook's kernel from scratch, as nbgrader does "
                            "(slower; by default kernels are forked from a warm one)")

@@ -7,6 +7,12 @@ the gradebook on a memory-backed folder; the main process copies each result
 into the course's gradebook as it arrives. A submission that hangs is stopped
 at its time limit, one that breaks its worker is recorded and the worker
 replaced, and neither holds up the rest.
+
+Every notebook runs in a sandbox (see ``sandbox``): it cannot see the
+gradebook or anything else of the course, so only this process ever writes
+grades. The main process also watches each sandbox and stops a submission
+whose processes together use more than the memory limit, or start more
+processes than allowed.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import json
+import logging
 import multiprocessing
 import os
 import queue
@@ -26,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import gradebook, not_graded, worker
+from . import gradebook, not_graded, sandbox, worker
 from .course import Course, CourseError
 
 DEFAULT_TIMEOUT = 120  # seconds for one whole submission
@@ -53,6 +60,8 @@ class Run:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     log_dir: Path | None = None
+    sandboxed: bool = True
+    limits: sandbox.Limits | None = None
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -67,6 +76,13 @@ class Run:
         lines = [f"Graded {self.count('graded')} of {n} submission(s) of {self.assignment} in "
                  f"{_duration(self.seconds)}: {self.count('graded')} graded, "
                  f"{self.count('failed')} failed, {self.count('timed out')} timed out."]
+        if self.sandboxed and self.limits is not None:
+            lines.append(f"Each notebook ran in a sandbox: no network, no view of the course "
+                         f"or of other trainees' work, at most "
+                         f"{sandbox.describe_memory(self.limits.memory)} of memory.")
+        else:
+            lines.append("The sandbox was OFF (--no-sandbox): notebooks ran with the "
+                         "trainer's own access to this machine and the course.")
         for o in self.outcomes:
             if o.status != "graded":
                 lines.append(f"  {o.student}: {o.status}: {o.reason}.")
@@ -140,14 +156,17 @@ def _inspect(folder: Path, release: Path) -> tuple[str, str]:
 
 #: What an answer cell shows when nbgrader stopped it at its limit for one cell.
 _STOPPED = ("KeyboardInterrupt", "CellTimeoutError")
+#: What a cell shows when the sandbox refused it memory.
+_NO_MEMORY = ("MemoryError",)
 
 
-def stopped_cells(folder: Path) -> list[str]:
+def stopped_cells(folder: Path, errors: tuple[str, ...] = _STOPPED) -> list[str]:
     """Graded cells of the autograded notebooks in ``folder`` that were stopped mid-run.
 
     nbgrader interrupts a cell that runs past its limit for one cell
     (``c.Execute.timeout``) and grades the rest, so a loop that never ends
-    would otherwise look like an ordinary low score.
+    would otherwise look like an ordinary low score. With ``errors=_NO_MEMORY``
+    the same finds cells refused memory by the sandbox.
     """
     found = []
     for path in sorted(folder.glob("*.ipynb")):
@@ -157,7 +176,7 @@ def stopped_cells(folder: Path) -> list[str]:
             continue
         for n, cell in enumerate(cells, start=1):
             outputs = cell.get("outputs") if isinstance(cell, dict) else None
-            if any(isinstance(o, dict) and o.get("ename") in _STOPPED for o in outputs or []):
+            if any(isinstance(o, dict) and o.get("ename") in errors for o in outputs or []):
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 found.append(str(meta.get("grade_id") or f"cell {n} of {path.name}"))
     return found
@@ -206,8 +225,9 @@ class _Grader:
     """One grading run: hands out jobs, watches the clock, records results."""
 
     def __init__(self, course: Course, assignment: str, workers: int, timeout: float,
-                 progress: bool, fork: bool = True):
+                 progress: bool, fork: bool = True, limits: sandbox.Limits | None = None):
         self.course, self.assignment, self.fork = course, assignment, fork
+        self.limits = limits  # None: no sandbox
         self.workers, self.timeout, self.progress = workers, timeout, progress
         self.log_dir = course.root / "reports" / assignment / "logs"
         self.outcomes: dict[str, Outcome] = {}
@@ -234,10 +254,17 @@ class _Grader:
 
     def _finish(self, result: dict, bar) -> None:
         if result["ok"]:
-            gradebook.copy_submission(f"sqlite:///{result['db']}", self.course.db_url,
-                                      self.course.id, self.assignment, result["student"])
-            score, top = gradebook.scores(self.course.db_url, self.course.id, self.assignment,
-                                          result["student"])
+            try:
+                gradebook.copy_submission(f"sqlite:///{result['db']}", self.course.db_url,
+                                          self.course.id, self.assignment, result["student"])
+                score, top = gradebook.scores(self.course.db_url, self.course.id,
+                                              self.assignment, result["student"])
+            except Exception as err:  # a full disk, a locked or damaged gradebook
+                self._record_or_report(Outcome(
+                    result["student"], "failed",
+                    f"its grades could not be saved in the gradebook ({_plain_db_error(err)})",
+                    result["seconds"]), bar)
+                return
             notes = [self.notes.get(result["student"], "")]
             stopped = stopped_cells(self.course.path("autograded", result["student"],
                                                      self.assignment))
@@ -246,15 +273,50 @@ class _Grader:
                 notes.append(f"{len(stopped)} cell(s) ran longer than nbgrader's limit for one "
                              f"cell ({limit} s, c.Execute.timeout) and were stopped, so they "
                              f"score as unfinished (a loop that never ends?): {', '.join(stopped)}")
+            starved = stopped_cells(self.course.path("autograded", result["student"],
+                                                     self.assignment), _NO_MEMORY)
+            if starved and self.limits is not None:
+                notes.append(f"{len(starved)} cell(s) tried to use more than "
+                             f"{sandbox.describe_memory(self.limits.memory)} of memory and were "
+                             f"stopped: {', '.join(starved)}")
             outcome = Outcome(result["student"], "graded", "", result["seconds"], score, top,
                               "; and ".join(n for n in notes if n))
         else:
             outcome = Outcome(result["student"], "failed", result["reason"], result["seconds"])
-        self._record(outcome, bar)
+        self._record_or_report(outcome, bar)
+
+    def _record_or_report(self, outcome: Outcome, bar) -> None:
+        """Record ``outcome``; if even the failure cannot be written, say so in the summary."""
+        try:
+            self._record(outcome, bar)
+        except Exception as err:  # the gradebook itself cannot be written (disk full?)
+            outcome.status, outcome.score = "failed", None
+            outcome.reason = (f"{outcome.reason or 'graded'}; and the gradebook could not be "
+                              f"written ({_plain_db_error(err)}), so the formgrader does not "
+                              "show this trainee's result: free some space and grade them "
+                              "again with --student")
+            self.outcomes[outcome.student] = outcome
+            if bar is not None:
+                bar.update(1)
 
     def run(self, students: list[str]) -> Run:
         started = time.monotonic()
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        # nbgrader's gradebook logs database errors with a traceback (through
+        # tornado's logger); the trainer is told in plain words, and the details go
+        # to the run's own log.
+        db_log = logging.getLogger("tornado.application")
+        handler = logging.FileHandler(self.log_dir / "_gradebook.log", encoding="utf-8")
+        db_log.addHandler(handler)
+        db_log.propagate = False
+        try:
+            return self._run(students, started)
+        finally:
+            db_log.removeHandler(handler)
+            db_log.propagate = True
+            handler.close()
+
+    def _run(self, students: list[str], started: float) -> Run:
         scratch = _scratch_dir()
         ctx = multiprocessing.get_context("spawn")
         outbox = ctx.Queue()
@@ -276,12 +338,16 @@ class _Grader:
                 broken, note = _inspect(self.course.path("submitted", student, self.assignment),
                                         release)
                 if broken:
-                    self._record(Outcome(student, "failed", broken), bar)
+                    self._record_or_report(Outcome(student, "failed", broken), bar)
                     continue
                 self.notes[student] = note
                 pending.append({"root": str(self.course.root), "assignment": self.assignment,
                                 "student": student, "template": str(template),
-                                "fork": self.fork,
+                                # In the sandbox every kernel is forked from its zygote;
+                                # "plain" kernels then fork from one that preloads nothing.
+                                "fork": self.fork or self.limits is not None,
+                                "preload": self.fork,
+                                "sandbox": self.limits.as_dict() if self.limits else None,
                                 "db": str(scratch / f"{student}.db"),
                                 "log": str(self.log_dir / f"{student}.log")})
             self._loop(ctx, outbox, slots, pending, bar)
@@ -292,7 +358,8 @@ class _Grader:
                 bar.close()
             shutil.rmtree(scratch, ignore_errors=True)
         outcomes = [self.outcomes[s] for s in students]
-        return Run(self.assignment, outcomes, time.monotonic() - started, self.log_dir)
+        return Run(self.assignment, outcomes, time.monotonic() - started, self.log_dir,
+                   sandboxed=self.limits is not None, limits=self.limits)
 
     def _loop(self, ctx, outbox, slots: list[_Slot], pending: deque, bar) -> None:
         while pending or any(slot.job for slot in slots):
@@ -312,10 +379,14 @@ class _Grader:
                 if slot.job is None:
                     continue
                 overtime = time.monotonic() - slot.started > self.timeout
-                if overtime or not slot.proc.is_alive():
+                excess = self._excess(slot) if self.limits is not None else ""
+                if overtime or excess or not slot.proc.is_alive():
                     slot.kill()
                     student = slot.job["student"]
-                    if overtime:
+                    if excess:
+                        outcome = Outcome(student, "failed", excess,
+                                          time.monotonic() - slot.started)
+                    elif overtime:
                         outcome = Outcome(student, "timed out",
                                           f"grading took longer than {self.timeout:g} seconds and "
                                           "was stopped (a cell may run for ever, for example a "
@@ -324,12 +395,85 @@ class _Grader:
                         outcome = Outcome(student, "failed",
                                           "the grading process stopped unexpectedly while "
                                           "running this notebook", time.monotonic() - slot.started)
-                    self._record(outcome, bar)
+                    self._record_or_report(outcome, bar)
                     # A fresh worker takes its place, unless nothing is left for it to do.
                     if pending:
                         slots[i] = self._slot(ctx, outbox)
                     else:
                         slot.job = None
+
+
+    def _excess(self, slot: _Slot) -> str:
+        """Why ``slot``'s submission must be stopped now ('' when it is within its limits).
+
+        Each kernel has its own limit on memory (set inside the sandbox); this adds
+        the total over all the processes a notebook started, and their number, which
+        the kernel's own limits cannot count when grading runs as root.
+        """
+        import psutil
+
+        limits = self.limits
+        try:
+            family = psutil.Process(slot.proc.pid).children(recursive=True)
+        except psutil.Error:
+            return ""
+        zygotes = {p.pid for p in family if _is_zygote(p)}
+        members, memory = 0, 0
+        for proc in family:
+            try:
+                if proc.pid in zygotes or proc.name() == "bwrap":
+                    continue
+                if not any(a.pid in zygotes for a in proc.parents()):
+                    continue
+                members += 1 + max(proc.num_threads() - 1, 0)
+                memory += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        if memory > limits.memory:
+            return (f"it used more than {sandbox.describe_memory(limits.memory)} of memory and "
+                    "was stopped")
+        if members > limits.processes:
+            return (f"it started more than {limits.processes} processes or threads at once and "
+                    "was stopped")
+        shared = Path(slot.job["db"]).parent / f"sandbox-{slot.proc.pid}"
+        if _folder_size(shared, limits.channel) > limits.channel:
+            return ("it wrote more than allowed into the folder the grader reads its results "
+                    "from, and was stopped")
+        return ""
+
+
+def _is_zygote(proc) -> bool:
+    """Whether ``proc`` is a sandbox's zygote (process 1 inside, a child of bwrap)."""
+    import psutil
+
+    try:
+        parent = proc.parent()
+        return parent is not None and parent.name() == "bwrap" and proc.name() != "bwrap"
+    except psutil.Error:
+        return False
+
+
+def _folder_size(shared: Path, limit: int) -> int:
+    """Bytes in a sandbox's shared folder (counting stops once past ``limit``)."""
+    total = 0
+    for folder, _, files in os.walk(shared):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+            if total > limit:
+                return total
+    return total
+
+
+def _plain_db_error(err: Exception) -> str:
+    text = str(err)
+    if "disk is full" in text or "No space left" in text:
+        return "the disk is full"
+    if "locked" in text:
+        return "the gradebook was locked by another program"
+    return f"{err.__class__.__name__}: {text[:200]}"
 
 
 def write_log(course: Course, run: Run) -> Path:
@@ -361,11 +505,15 @@ def default_workers() -> int:
 
 def autograde(course: Course, assignment: str, *, students: list[str] | None = None,
               workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-              progress: bool = True, fork_kernels: bool = True) -> Run:
+              progress: bool = True, fork_kernels: bool = True, use_sandbox: bool = True,
+              limits: sandbox.Limits | None = None) -> Run:
     """Grade every submission of ``assignment`` (or only ``students``) into the gradebook.
 
     ``fork_kernels`` starts each notebook's kernel from a warm parent (see
     ``forkkernel``); False starts every kernel from scratch, as nbgrader does.
+    ``use_sandbox`` (the default) runs every notebook in a sandbox with ``limits``
+    (``sandbox.Limits()`` if not given); where the machine cannot make one this
+    raises SandboxUnavailable rather than grade without it.
     """
     course.require_assignment(assignment)
     gradebook.require_released(course.db_url, course.id, assignment)
@@ -383,7 +531,16 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     if timeout <= 0:
         raise CourseError("The time limit (--timeout) must be more than 0 seconds.")
     workers = workers or default_workers()
+    if use_sandbox:
+        sandbox.require()
+        limits = limits or sandbox.Limits()
+        # A kernel's processor time is bounded by the submission's own time limit.
+        limits = sandbox.Limits(**{**limits.as_dict(),
+                                   "cpu_seconds": max(int(timeout) + 5, 10)})
+    else:
+        limits = None
     with _one_run_at_a_time(course):
-        run = _Grader(course, assignment, workers, timeout, progress, fork_kernels).run(submitted)
+        run = _Grader(course, assignment, workers, timeout, progress, fork_kernels,
+                      limits).run(submitted)
     write_log(course, run)
     return run

@@ -9,19 +9,25 @@ notebook and thrown away after it, exactly as nbgrader's are; it just starts
 with the common libraries already loaded.
 
 If the zygote cannot be used for any reason, the kernel is started the
-ordinary way, so grading never depends on this.
+ordinary way, so grading never depends on this. With the grading sandbox (see
+``sandbox``) the zygote runs inside it as its process 1, and there is no
+ordinary way: a zygote that fails is started again, inside a new sandbox.
 
-    python -m coproduction.grading.forkkernel SOCKET   # serve forks on a Unix socket
+    python -m coproduction.grading.forkkernel SOCKET [LIMITS_JSON]   # serve forks
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,44 +77,165 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
-class Zygote:
-    """A running zygote process, started on first use and shared by one worker."""
+#: Most bytes of a submission's files copied into the sandbox for its kernel.
+MAX_STAGED = 200 * 1024 * 1024
 
-    def __init__(self, folder: Path, console_log: str | None = None):
-        self.socket = str(folder / f"zygote-{os.getpid()}.sock")
+
+class Zygote:
+    """A running zygote process, started on first use and shared by one worker.
+
+    With ``limits`` (a ``sandbox.Limits``) the zygote runs in a sandbox of its own;
+    ``shared`` is then the one folder the sandbox and this process both see.
+    """
+
+    def __init__(self, folder: Path, console_log: str | None = None, limits=None,
+                 preload: bool = True):
+        self.limits, self.shared = limits, None
+        argv = [sys.executable, "-m", __name__]
+        if limits is not None:
+            from . import sandbox
+
+            self.shared = Path(folder) / f"sandbox-{os.getpid()}"
+            self.shared.mkdir(mode=0o700)
+            self.socket = str(self.shared / "zygote.sock")
+            argv = sandbox.command(self.shared, limits) + argv + [
+                self.socket, json.dumps({**limits.as_dict(), "preload": preload})]
+        else:
+            self.socket = str(Path(folder) / f"zygote-{os.getpid()}.sock")
+            argv += [self.socket]
         log = open(console_log, "ab") if console_log else subprocess.DEVNULL
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         finally:
             if log is not subprocess.DEVNULL:
                 log.close()  # the zygote has its own copy
         deadline = time.monotonic() + 60
         while not os.path.exists(self.socket):
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.close()
                 raise RuntimeError("the kernel zygote did not start")
             time.sleep(0.05)
 
-    def fork(self, argv: list[str], cwd: str | None, env: dict | None) -> int:
-        """A new kernel process running ``argv`` (an ipykernel command line); its pid."""
-        request = {"argv": list(argv), "cwd": str(cwd or os.getcwd()),
-                   "env": dict(env if env is not None else os.environ)}
+    def _ask(self, request: dict) -> dict:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(30)
+            conn.settimeout(60)
             conn.connect(self.socket)
             conn.sendall(json.dumps(request).encode() + b"\n")
             reply = conn.makefile("rb").readline()
-        return int(json.loads(reply)["pid"])
+        return json.loads(reply)
+
+    def fork(self, argv: list[str], cwd: str | None, env: dict | None) -> int:
+        """A new kernel process running ``argv`` (an ipykernel command line); its pid."""
+        env = dict(env if env is not None else os.environ)
+        if self.shared is None:
+            request = {"argv": list(argv), "cwd": str(cwd or os.getcwd()), "env": env}
+            return int(self._ask(request)["pid"])
+        from .sandbox import WORKSPACE, kernel_env
+
+        # Nothing of an earlier notebook may still run while the files are handed
+        # over: a process left behind could swap the folder for a link. (The shared
+        # folder is not emptied here: it already holds this kernel's connection file.)
+        self._ask({"op": "clean"})
+        stage = Path(tempfile.mkdtemp(prefix="stage-", dir=self.shared))
+        try:
+            _stage_files(Path(cwd or os.getcwd()), stage)
+            inner = int(self._ask({"op": "fork", "argv": list(argv), "cwd": WORKSPACE,
+                                   "env": kernel_env(env), "stage": str(stage)})["pid"])
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        return self._host_pid(inner)
+
+    def clean(self) -> None:
+        """Stop every process in the sandbox but the zygote, and empty its folders."""
+        if self.shared is None:
+            return
+        self._ask({"op": "clean"})
+        for entry in self.shared.iterdir():
+            if entry.name == "zygote.sock":
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+    def _host_pid(self, inner: int) -> int:
+        """The pid, as this process sees it, of the sandbox's process ``inner``."""
+        import psutil
+
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for proc in psutil.Process(self.proc.pid).children(recursive=True):
+                if _inner_pid(proc.pid) == inner:
+                    return proc.pid
+            time.sleep(0.01)
+        raise OSError("the sandboxed kernel could not be found")
 
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(5)
+        if self.shared is not None:
+            shutil.rmtree(self.shared, ignore_errors=True)
 
 
-def _become_kernel(request: dict, base_path: list[str]) -> None:
+def _inner_pid(pid: int) -> int | None:
+    """A process's pid in the innermost pid namespace it belongs to."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _stage_files(source: Path, stage: Path) -> None:
+    """Copy the regular files and folders under ``source`` into ``stage``.
+
+    Links, devices and pipes are left out (a link could point anywhere the
+    grader can read), and so is anything past MAX_STAGED bytes in all.
+    """
+    total = 0
+    for folder, dirs, files in os.walk(source, followlinks=False):
+        rel = Path(folder).relative_to(source)
+        for name in list(dirs):
+            if os.path.islink(os.path.join(folder, name)):
+                dirs.remove(name)
+            else:
+                (stage / rel / name).mkdir(exist_ok=True)
+        for name in files:
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or total + info.st_size > MAX_STAGED:
+                continue
+            total += info.st_size
+            shutil.copyfile(path, stage / rel / name, follow_symlinks=False)
+
+
+def _limit(limits: dict) -> None:
+    """Apply a sandbox's limits to this process (and so to all it starts)."""
+    pairs = ((resource.RLIMIT_DATA, limits["memory"]),
+             (resource.RLIMIT_FSIZE, limits["file_size"]),
+             (resource.RLIMIT_NPROC, limits["processes"]),
+             (resource.RLIMIT_NOFILE, limits["open_files"]),
+             (resource.RLIMIT_CPU, limits["cpu_seconds"]),
+             (resource.RLIMIT_CORE, 0))
+    for which, value in pairs:
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+    # Writing past the file-size limit then fails with an error the notebook sees,
+    # instead of killing the kernel without a word.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _become_kernel(request: dict, base_path: list[str], limits: dict | None = None) -> None:
     """In the forked child: turn into the kernel ``request`` describes. Never returns."""
     try:
+        if limits is not None:
+            _limit(limits)
         os.setsid()  # its own process group, as jupyter_client gives a kernel
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -137,13 +264,67 @@ def _become_kernel(request: dict, base_path: list[str]) -> None:
     os._exit(code)
 
 
-def serve(socket_path: str) -> None:
-    """Import the preloads, then fork a kernel for every request on ``socket_path``."""
+def _empty(folder: str, keep: str) -> None:
+    """Remove everything in ``folder`` except the path ``keep`` (the shared folder) and
+    the folders leading to it."""
+    for entry in os.listdir(folder):
+        path = os.path.join(folder, entry)
+        if path == keep:
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            if keep.startswith(path + os.sep):
+                _empty(path, keep)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def _sweep(shared: str) -> None:
+    """In a sandbox, as its process 1: stop every other process, empty the writable folders."""
+    from .sandbox import HOME
+
+    for _ in range(200):
+        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != 1]
+        if not others:
+            break
+        try:
+            os.kill(-1, signal.SIGKILL)  # from process 1: everyone in the sandbox but itself
+        except ProcessLookupError:
+            pass
+        time.sleep(0.005)
+    for folder in (HOME, "/tmp", "/dev/shm"):
+        _empty(folder, shared)
+
+
+def _make_workspace(stage: str) -> None:
+    """Copy the files handed in (already checked by the grader) to the notebook's folder."""
+    from .sandbox import WORKSPACE
+
+    shutil.copytree(stage, WORKSPACE, symlinks=True, dirs_exist_ok=True)
+
+
+def serve(socket_path: str, limits: dict | None = None) -> None:
+    """Import the preloads, then fork a kernel for every request on ``socket_path``.
+
+    With ``limits`` the zygote is process 1 of a sandbox: it cannot be traced or
+    read by the kernels it forks, and it answers "clean" requests by stopping every
+    other process there.
+    """
     import importlib
 
+    if limits is not None:
+        import ctypes
+
+        # Not dumpable: a kernel cannot trace the zygote or read its memory, so
+        # one notebook cannot reach into the kernels of the next.
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
     # The kernel's own path, without this module's folder at the front.
     base_path = [p for p in sys.path[1:]]
-    for name in PRELOAD:
+    for name in PRELOAD if (limits is None or limits.get("preload", True)) else ():
         try:
             importlib.import_module(name)
         except ImportError:
@@ -158,14 +339,23 @@ def serve(socket_path: str) -> None:
         conn, _ = listener.accept()
         try:
             request = json.loads(conn.makefile("rb").readline())
-        except (OSError, ValueError):
+            op = request.get("op", "fork") if limits is not None else "fork"
+            if op == "clean":
+                _sweep(os.path.dirname(socket_path))
+                conn.sendall(b'{"ok": true}\n')
+                conn.close()
+                continue
+            if limits is not None:
+                _sweep(os.path.dirname(socket_path))
+                _make_workspace(request["stage"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             conn.close()
             continue
         pid = os.fork()
         if pid == 0:
             listener.close()
             conn.close()
-            _become_kernel(request, base_path)
+            _become_kernel(request, base_path, limits)
         try:
             conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         except OSError:
@@ -179,14 +369,33 @@ def kernel_manager_class():
 
     class ForkKernelManager(AsyncKernelManager):
         zygote: Zygote | None = None
+        #: With the sandbox, a kernel that cannot be forked is an error, never a
+        #: kernel started outside it.
+        sandboxed: bool = False
+
+        async def _async_pre_start_kernel(self, **kw):
+            zygote = type(self).zygote
+            if zygote is not None and zygote.shared is not None:
+                # The kernel has no network, not even the grader's loopback: it is
+                # reached over Unix sockets in the folder both sides see.
+                self.transport = "ipc"
+                self.connection_file = str(zygote.shared / f"kernel-{os.urandom(6).hex()}.json")
+            elif type(self).sandboxed:
+                raise RuntimeError("the grading sandbox is not running")
+            return await super()._async_pre_start_kernel(**kw)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             zygote = type(self).zygote
             if zygote is None or "ipykernel_launcher" not in kernel_cmd:
+                if type(self).sandboxed:
+                    raise RuntimeError("this notebook's kernel cannot be started in the "
+                                       "grading sandbox (only Python kernels can)")
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
             try:
                 pid = zygote.fork(kernel_cmd, kw.get("cwd"), kw.get("env"))
             except (OSError, ValueError, KeyError):
+                if type(self).sandboxed:
+                    raise
                 type(self).zygote = None  # broken: every later kernel starts the usual way
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
             provisioner = self.provisioner
@@ -199,4 +408,4 @@ def kernel_manager_class():
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else None)

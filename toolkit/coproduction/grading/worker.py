@@ -23,6 +23,7 @@ _REASONS = (
     ("Kernel died", "the notebook stopped its own Python kernel (for example with exit() "
                     "or os._exit()), so the rest of it could not be run"),
     ("UnresponsiveKernelError", "the notebook's Python kernel stopped responding"),
+    ("grading sandbox", "its kernel could not be started in the grading sandbox"),
     ("NotJSONError", "the file is not a readable notebook (it may be damaged or cut short)"),
     ("JSONDecodeError", "the file is not a readable notebook (it may be damaged or cut short)"),
     ("ValidationError", "the file is not a valid notebook (its structure is damaged)"),
@@ -117,14 +118,21 @@ def grade(job: dict) -> dict:
 
 
 def _start_zygote(job: dict, console_log: str | None):
-    """This worker's kernel zygote, or None (kernels then start the usual way)."""
+    """This worker's kernel zygote, or None (kernels then start the usual way, or,
+    with the sandbox, not at all: the submission fails with a reason)."""
     from .forkkernel import Zygote
+    from .sandbox import Limits
 
+    limits = Limits(**job["sandbox"]) if job.get("sandbox") else None
+    manager = _fast_execute().manager
+    manager.sandboxed = limits is not None
     try:
-        zygote = Zygote(Path(job["db"]).parent, console_log)
+        zygote = Zygote(Path(job["db"]).parent, console_log, limits=limits,
+                        preload=job.get("preload", True))
     except (OSError, RuntimeError):
+        manager.zygote = None
         return None
-    _fast_execute().manager.zygote = zygote
+    manager.zygote = zygote
     return zygote
 
 
@@ -152,10 +160,20 @@ def main(inbox, outbox, console_log: str | None = None) -> None:
             return
         if job.get("fork") and zygote is None:
             zygote = _start_zygote(job, console_log)
-            job["fork"] = zygote is not None
+            # Without the sandbox a missing zygote means ordinary kernels; with it,
+            # the fork path stays on and refuses to start a kernel outside it.
+            job["fork"] = zygote is not None or bool(job.get("sandbox"))
         try:
-            outbox.put(grade(job))
+            result = grade(job)
         except BaseException as err:  # never leave the main process waiting
-            outbox.put({"student": job["student"], "ok": False, "db": "",
-                        "reason": f"grading stopped unexpectedly ({err.__class__.__name__}: {err})",
-                        "seconds": 0.0})
+            result = {"student": job["student"], "ok": False, "db": "",
+                      "reason": f"grading stopped unexpectedly ({err.__class__.__name__}: {err})",
+                      "seconds": 0.0}
+        if zygote is not None and zygote.shared is not None:
+            # Nothing the notebook started may outlive its grading.
+            try:
+                zygote.clean()
+            except (OSError, ValueError):
+                zygote.close()
+                zygote = None
+        outbox.put(result)
