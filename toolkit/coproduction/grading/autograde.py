@@ -362,7 +362,13 @@ class _Grader:
                    sandboxed=self.limits is not None, limits=self.limits)
 
     def _loop(self, ctx, outbox, slots: list[_Slot], pending: deque, bar) -> None:
+        checked = 0.0
         while pending or any(slot.job for slot in slots):
+            excesses = {}
+            if self.limits is not None and time.monotonic() - checked >= 0.5:
+                # Twice a second is enough to catch a runaway before it matters, and
+                # costs about 1% of one core.
+                excesses, checked = self._excesses(slots), time.monotonic()
             for slot in slots:
                 if slot.job is None and pending:
                     slot.give(pending.popleft())
@@ -379,7 +385,7 @@ class _Grader:
                 if slot.job is None:
                     continue
                 overtime = time.monotonic() - slot.started > self.timeout
-                excess = self._excess(slot) if self.limits is not None else ""
+                excess = excesses.get(slot.proc.pid, "")
                 if overtime or excess or not slot.proc.is_alive():
                     slot.kill()
                     student = slot.job["student"]
@@ -403,54 +409,73 @@ class _Grader:
                         slot.job = None
 
 
-    def _excess(self, slot: _Slot) -> str:
-        """Why ``slot``'s submission must be stopped now ('' when it is within its limits).
+    def _excesses(self, slots: list[_Slot]) -> dict[int, str]:
+        """Why each busy slot's submission must be stopped now, by worker pid (none: fine).
 
         Each kernel has its own limit on memory (set inside the sandbox); this adds
         the total over all the processes a notebook started, and their number, which
-        the kernel's own limits cannot count when grading runs as root.
+        the kernel's own limits cannot count when grading runs as root. One pass
+        over the process table serves every slot.
         """
-        import psutil
-
         limits = self.limits
-        try:
-            family = psutil.Process(slot.proc.pid).children(recursive=True)
-        except psutil.Error:
-            return ""
-        zygotes = {p.pid for p in family if _is_zygote(p)}
-        members, memory = 0, 0
-        for proc in family:
-            try:
-                if proc.pid in zygotes or proc.name() == "bwrap":
-                    continue
-                if not any(a.pid in zygotes for a in proc.parents()):
-                    continue
-                members += 1 + max(proc.num_threads() - 1, 0)
-                memory += proc.memory_info().rss
-            except psutil.Error:
+        usage = _sandbox_usage([slot.proc.pid for slot in slots if slot.job])
+        found = {}
+        for slot in slots:
+            if not slot.job or slot.proc.pid not in usage:
                 continue
-        if memory > limits.memory:
-            return (f"it used more than {sandbox.describe_memory(limits.memory)} of memory and "
-                    "was stopped")
-        if members > limits.processes:
-            return (f"it started more than {limits.processes} processes or threads at once and "
-                    "was stopped")
-        shared = Path(slot.job["db"]).parent / f"sandbox-{slot.proc.pid}"
-        if _folder_size(shared, limits.channel) > limits.channel:
-            return ("it wrote more than allowed into the folder the grader reads its results "
-                    "from, and was stopped")
-        return ""
+            members, memory = usage[slot.proc.pid]
+            shared = Path(slot.job["db"]).parent / f"sandbox-{slot.proc.pid}"
+            if memory > limits.memory:
+                found[slot.proc.pid] = (f"it used more than "
+                                        f"{sandbox.describe_memory(limits.memory)} of memory "
+                                        "and was stopped")
+            elif members > limits.processes:
+                found[slot.proc.pid] = (f"it started more than {limits.processes} processes "
+                                        "or threads at once and was stopped")
+            elif _folder_size(shared, limits.channel) > limits.channel:
+                found[slot.proc.pid] = ("it wrote more than allowed into the folder the "
+                                        "grader reads its results from, and was stopped")
+        return found
 
 
-def _is_zygote(proc) -> bool:
-    """Whether ``proc`` is a sandbox's zygote (process 1 inside, a child of bwrap)."""
+def _sandbox_usage(workers: list[int]) -> dict[int, tuple[int, int]]:
+    """For each worker pid: (processes and threads, bytes of memory) of what runs in its
+    sandbox, not counting the zygote itself."""
     import psutil
 
-    try:
-        parent = proc.parent()
-        return parent is not None and parent.name() == "bwrap" and proc.name() != "bwrap"
-    except psutil.Error:
-        return False
+    table = {}
+    for proc in psutil.process_iter(["ppid", "name", "num_threads", "memory_info"]):
+        info = proc.info
+        rss = info["memory_info"].rss if info["memory_info"] else 0
+        table[proc.pid] = (info["ppid"], info["name"], info["num_threads"] or 1, rss)
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, *_rest) in table.items():
+        children.setdefault(ppid, []).append(pid)
+
+    def below(pid):
+        # Without recursion: a notebook may start a chain of processes thousands deep.
+        stack, seen = list(children.get(pid, [])), set()
+        while stack:
+            kid = stack.pop()
+            if kid in seen:
+                continue
+            seen.add(kid)
+            yield kid
+            stack.extend(children.get(kid, []))
+
+    usage = {}
+    for worker in workers:
+        members = memory = 0
+        for pid in below(worker):
+            ppid, name, threads, rss = table[pid]
+            # The zygote is the first process under bwrap that is not bwrap; count
+            # what it forked (the kernels and all they started).
+            if name != "bwrap" and table.get(ppid, (0, ""))[1] == "bwrap":
+                for member in below(pid):
+                    members += table[member][2]
+                    memory += table[member][3]
+        usage[worker] = (members, memory)
+    return usage
 
 
 def _folder_size(shared: Path, limit: int) -> int:
