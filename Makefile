@@ -1,6 +1,7 @@
 # Commands for a fresh machine (only python3, pip and make needed):
 #   make lab          set up, then start JupyterLab for a trainee on 127.0.0.1
 #   make lab-trainer  the same for a trainer or author: the course folder, nbgrader's tools
+#   make app          set up, then open the modules as pages with the code hidden (Voilà)
 #   make test         set up, then run the whole test suite
 # Both set up only what is missing, so a second run starts at once.
 
@@ -14,7 +15,7 @@ WORK   ?= my-course
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab lab-trainer test install datasets clean hub hub-env hub-proxy
+.PHONY: lab lab-trainer app test install datasets clean hub hub-env hub-proxy
 
 install: $(STAMP)
 
@@ -38,6 +39,12 @@ lab: $(STAMP)
 	@JUPYTER_CONFIG_PATH="$(CURDIR)/toolkit/jupyterlab/trainee$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
 	  $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(abspath $(WORK))" \
 	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb
+
+# The modules as pages for trainees who do not code (Voilà): code hidden, widgets
+# live, on 127.0.0.1, in the trainee's own copy. MODULE=2 opens Module 2.
+MODULE ?= 1
+app: $(STAMP)
+	@$(BIN)/coproduction app $(MODULE) --folder "$(WORK)"
 
 # A trainer or course author works in the course folder itself, with nbgrader's tools.
 lab-trainer: $(STAMP)
