@@ -33,6 +33,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from coproduction.hub.folders import private_folder
+
 c = get_config()  # noqa: F821 - provided by JupyterHub when it reads this file
 
 HERE = Path(__file__).resolve().parent
@@ -50,7 +52,9 @@ c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = PORT + 1
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PORT + 2}"
 c.ConfigurableHTTPProxy.command = [str(HERE / "node_modules" / ".bin" / "configurable-http-proxy")]
-STATE.mkdir(parents=True, exist_ok=True, mode=0o700)
+# The hub's database and cookie secret: only the hub's own account may open the
+# folder, made so on every start, even if the folder was already there.
+private_folder(STATE)
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")

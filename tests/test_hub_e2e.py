@@ -2,9 +2,11 @@
 
 The trainer releases Assignment 1 from the course's formgrader service; three
 trainees fetch it in their own servers, answer (right, partly, blank) and
-submit; one tries to read another's submission and is refused; the trainer
-collects, grades and releases feedback; each trainee fetches their own. Then
-twenty trainees submit at the same moment and every submission arrives.
+submit; one tries to read another's submission and is refused; one hands in
+under another's name and one hands in a link to the grader's solutions, and
+collect refuses both; the trainer collects, grades and releases feedback;
+each trainee fetches their own. Then twenty trainees submit at the same
+moment and every submission arrives.
 
 Needs root (accounts, LocalProcessSpawner), the system's Python with venv,
 and npm; CI has all three. The hub, its servers and every account it made are
@@ -20,12 +22,14 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -112,6 +116,19 @@ class Hub:
         return requests.request(method, f"{self.url}/services/{self.course}/formgrader/api/{path}",
                                 headers=headers, timeout=300, **kw)
 
+    def nbgrader(self, user, *args, barrier=None):
+        """Run nbgrader's command line as ``user``, in their home, as their own terminal would."""
+        home = pwd.getpwnam(user).pw_dir
+        port = int(self.url.rsplit(":", 1)[1]) + 1
+        env = {"PATH": f"{HUB_ENV / 'bin'}:/usr/bin:/bin", "HOME": home,
+               "COPRODUCTION_EXCHANGE": str(self.exchange),
+               "JUPYTERHUB_API_URL": f"{self.url.rsplit(':', 1)[0]}:{port}/hub/api",
+               "JUPYTERHUB_USER": user, "JUPYTERHUB_API_TOKEN": self.token_for(user)}
+        if barrier is not None:
+            barrier.wait(60)
+        return _run(RUNUSER, "-u", user, "--", HUB_ENV / "bin" / "nbgrader", *args,
+                    "--course", self.course, cwd=home, env=env)
+
 
 def _ok(response) -> dict:
     assert response.status_code == 200, f"{response.status_code}: {response.text[:500]}"
@@ -135,6 +152,8 @@ def hub():
     crowd = [f"{prefix}-s{n:02d}" for n in range(1, 21)]
     base = Path(f"/srv/coproduction-e2e-{tag}")
     base.mkdir(parents=True, mode=0o755)
+    # The hub's state folder already there and open to all: the hub must close it.
+    (base / "state").mkdir(mode=0o755)
     cohort = base / "cohort.csv"
     cohort.write_text("username,role\n" + f"{trainer},trainer\n" +
                       "".join(f"{u},trainee\n" for u in trainees + crowd))
@@ -203,6 +222,25 @@ def _inbound(hub: Hub, user: str) -> Path:
     return folder
 
 
+def _nbgrader_time(later: float = 1.0) -> str:
+    """A time as nbgrader's submit writes it, a little after now."""
+    when = datetime.now(timezone.utc) + timedelta(seconds=later)
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+
+
+def _hand_in_as(hub: Hub, user: str, victim: str) -> Path:
+    """``user`` submits their own notebook under ``victim``'s name; the folder it made."""
+    inbound = hub.exchange / hub.course / "inbound"
+    before = set(inbound.glob(f"{victim}+{ASSIGNMENT}+*"))
+    time.sleep(1)  # so it is newer than anything the victim handed in
+    cheat = hub.nbgrader(user, "submit", ASSIGNMENT, "--student", victim,
+                         "--Authenticator.plugin_class=nbgrader.auth.NoAuthPlugin")
+    assert cheat.returncode == 0, cheat.stdout + cheat.stderr
+    [forged] = set(inbound.glob(f"{victim}+{ASSIGNMENT}+*")) - before
+    assert forged.stat().st_uid == pwd.getpwnam(user).pw_uid
+    return forged
+
+
 def test_whole_cycle(hub):
     # The trainer releases Assignment 1 from the course's formgrader.
     assignments = _ok(hub.formgrader("GET", "assignments"))
@@ -244,11 +282,48 @@ def test_whole_cycle(hub):
     seen = {s["student_id"] for a in mine["value"] for s in a.get("submissions", [])}
     assert first not in json.dumps(mine) and seen <= {second}
 
-    # The trainer collects and grades (the command a trainer types in the
-    # formgrader's terminal), then makes and releases feedback.
-    _ok(hub.formgrader("POST", f"assignment/{ASSIGNMENT}/collect"))
+    # Two trainees try to cheat before the trainer collects. The second hands in
+    # under the first one's name (nbgrader's own submit, told another name and
+    # to skip its course check, both of which a trainee controls); the third
+    # puts a link to the grader's solutions into the exchange as their work.
     grader = pwd.getpwnam(f"grader-{hub.course}")
     course_dir = Path(grader.pw_dir) / "course"
+    third = hub.trainees[2]
+    forged = _hand_in_as(hub, second, first)
+    solutions = course_dir / "solutions" / ASSIGNMENT / "origins.ipynb"
+    assert solutions.is_file()
+    stamp = _nbgrader_time()
+    link = inbound / f"{third}+{ASSIGNMENT}+{stamp}+{secrets.token_urlsafe(9)}"
+    made = _run(RUNUSER, "-u", third, "--", "sh", "-c",
+                'mkdir "$1" && ln -s "$2" "$1/origins.ipynb" && '
+                'printf %s "$3" > "$1/timestamp.txt"',
+                "sh", link, solutions, stamp)
+    assert made.returncode == 0, made.stderr
+    assert (link / "origins.ipynb").is_symlink()
+
+    # The trainer collects: both are refused, in words the trainer can read in
+    # the formgrader, and each trainee's own work is collected instead.
+    log = _ok(hub.formgrader("POST", f"assignment/{ASSIGNMENT}/collect"))["log"]
+    assert (f"Refused a submission of '{ASSIGNMENT}' that claims to be from {first}: its "
+            f"folder belongs to the account {second}, not to {first}") in log
+    assert forged.name in log
+    assert f"claims to be from {third}: 'origins.ipynb' is a link to {solutions}" in log
+    submitted = course_dir / "submitted"
+    for user in hub.trainees:
+        own = Path(pwd.getpwnam(user).pw_dir) / ASSIGNMENT / "origins.ipynb"
+        assert (submitted / user / ASSIGNMENT / "origins.ipynb").read_bytes() == own.read_bytes()
+    assert solutions.read_bytes() != (submitted / third / ASSIGNMENT / "origins.ipynb").read_bytes()
+
+    # Collecting again later (the formgrader always updates) leaves the first
+    # trainee's collected work exactly as it was, though a newer forgery waits.
+    collected = {p.name: p.read_bytes() for p in (submitted / first / ASSIGNMENT).iterdir()}
+    _hand_in_as(hub, second, first)
+    again = _ok(hub.formgrader("POST", f"assignment/{ASSIGNMENT}/collect"))["log"]
+    assert f"its folder belongs to the account {second}" in again
+    assert collected == {p.name: p.read_bytes() for p in (submitted / first / ASSIGNMENT).iterdir()}
+
+    # The trainer grades (the command a trainer types in the formgrader's
+    # terminal), then makes and releases feedback.
     graded = _run(RUNUSER, "-u", grader.pw_name, "--", HUB_ENV / "bin" / "coproduction",
                   "autograde", ASSIGNMENT, "--quiet", cwd=course_dir,
                   env={**os.environ, "HOME": grader.pw_dir,
@@ -275,30 +350,23 @@ def test_whole_cycle(hub):
         assert hub.api("DELETE", f"/users/{user}/server").status_code in (202, 204)
 
 
+def test_the_hubs_state_folder_is_private(hub):
+    # It existed before the hub started, open to everyone (see the fixture).
+    state = (hub.exchange.parent / "state").stat()
+    assert (state.st_uid, stat.S_IMODE(state.st_mode)) == (0, 0o700)
+
+
 def test_twenty_trainees_submit_at_the_same_moment(hub):
-    env_base = {"COPRODUCTION_EXCHANGE": str(hub.exchange),
-                "JUPYTERHUB_API_URL": f"{hub.url.rsplit(':', 1)[0]}:"
-                                      f"{int(hub.url.rsplit(':', 1)[1]) + 1}/hub/api"}
-    nbgrader = HUB_ENV / "bin" / "nbgrader"
-
-    def as_trainee(user, *args, barrier=None):
-        home = pwd.getpwnam(user).pw_dir
-        env = {"PATH": f"{HUB_ENV / 'bin'}:/usr/bin:/bin", "HOME": home, **env_base,
-               "JUPYTERHUB_USER": user, "JUPYTERHUB_API_TOKEN": hub.token_for(user)}
-        if barrier is not None:
-            barrier.wait(60)
-        return _run(RUNUSER, "-u", user, "--", nbgrader, *args, "--course", hub.course,
-                    cwd=home, env=env)
-
+    as_trainee = hub.nbgrader
     with ThreadPoolExecutor(len(hub.crowd)) as pool:
         fetched = list(pool.map(lambda u: as_trainee(u, "fetch_assignment", ASSIGNMENT),
                                 hub.crowd))
-    assert all(r.returncode == 0 for r in fetched), [r.stderr[-300:] for r in fetched]
+    assert all(r.returncode == 0 for r in fetched), [r.stderr[-500:] for r in fetched if r.returncode]
     barrier = threading.Barrier(len(hub.crowd))
     with ThreadPoolExecutor(len(hub.crowd)) as pool:
         submitted = list(pool.map(lambda u: as_trainee(u, "submit", ASSIGNMENT,
                                                         barrier=barrier), hub.crowd))
-    assert all(r.returncode == 0 for r in submitted), [r.stderr[-300:] for r in submitted]
+    assert all(r.returncode == 0 for r in submitted), [r.stderr[-500:] for r in submitted if r.returncode]
     arrived = {p.name.split("+")[0] for p in (hub.exchange / hub.course / "inbound").iterdir()}
     assert set(hub.crowd) <= arrived
     _ok(hub.formgrader("POST", f"assignment/{ASSIGNMENT}/collect"))

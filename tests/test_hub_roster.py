@@ -63,3 +63,36 @@ def test_course_id():
     assert check_course_id("coproduction-autumn") == "coproduction-autumn"
     with pytest.raises(ValueError, match="cannot be a course id"):
         check_course_id("Autumn 2026")
+
+
+def test_grader_names_are_kept_for_gradebook_accounts(write):
+    [(line, field, message)] = problems(write,
+                                        "username,role\nboss,trainer\ngrader-autumn,trainee\n")
+    assert (line, field) == (3, "username")
+    assert "starts with 'grader-', which the hub keeps for each course's gradebook" in message
+
+
+def test_a_cell_with_a_line_break_is_refused_not_joined(write):
+    # Without the check, the two lines of "ann\nsmith" became one username, annsmith.
+    found = problems(write, 'username,role,name\nboss,trainer,"Jo\nSmith"\n"ann\nsmith",trainee,\n'
+                            "Bob,trainee,\n")
+    assert [(line, field) for line, field, _ in found] == [(2, "name"), (4, "username"),
+                                                            (6, "username")]
+    assert "this cell has a line break in it" in found[0][2]
+    assert "'Bob' is not a valid username" in found[2][2]  # the line after is still right
+
+
+def test_a_quote_left_open_is_caught(write):
+    [(line, field, message)] = problems(write, 'username,role\nboss,"trainer\nann,trainee\n')
+    assert (line, field) == (2, "role") and "line break" in message
+
+
+def test_a_file_that_is_not_csv(write):
+    [(line, _, message)] = problems(write, "username,role\nboss,trainer\nann," + "x" * 200_000)
+    assert line == 3 and "could not be read as CSV" in message
+
+
+def test_windows_line_endings_are_not_line_breaks_in_cells(write):
+    path = write("", "cohort.csv")
+    path.write_bytes(b"username,role\r\nann,trainer\r\nbob,trainee\r\n")
+    assert [(m.username, m.line) for m in read(path)] == [("ann", 2), ("bob", 3)]
