@@ -89,6 +89,23 @@ def _quiz_seal(args) -> int:
     return 0
 
 
+def _app(args) -> int:
+    import os
+    import subprocess
+
+    from .app import page_url, voila_command, voila_env
+    from .workspace import COURSE_MODULES, prepare
+
+    print(prepare(args.folder, COURSE_MODULES).report())
+    modules = args.folder / "modules"
+    url = page_url(modules, args.module, args.port)  # an unknown module stops here, plainly
+    print(f"Open {url} in your web browser. Press Ctrl+C here to stop.", flush=True)
+    try:
+        return subprocess.call(voila_command(modules, args.port), env=voila_env(dict(os.environ)))
+    except KeyboardInterrupt:
+        return 0
+
+
 def _workspace(args) -> int:
     from .workspace import COURSE_MODULES, prepare
 
@@ -97,12 +114,22 @@ def _workspace(args) -> int:
 
 
 def _journal_show(args) -> int:
+    from .handed_in import MAX_FILE_BYTES, MAX_ROWS
     from .journal import Journal
 
+    # The journal may be one a trainee handed in: never open a huge one, never print
+    # more than the first MAX_ROWS entries.
+    if args.path and args.path.is_file() and args.path.stat().st_size > MAX_FILE_BYTES:
+        print(f"coproduction: {args.path} is larger than {MAX_FILE_BYTES // 2**20} MB, far "
+              "larger than a journal the course writes, so it was not opened.", file=sys.stderr)
+        return 1
     journal = Journal(args.path)
-    table = journal.history()
+    table = journal.history(limit=MAX_ROWS)
     print(f"Journal: {journal.path}")
     print(table.to_string(index=False) if len(table) else "(nothing recorded yet)")
+    if table.attrs.get("left_off"):
+        print(f"(only the first {MAX_ROWS:,} entries are shown; "
+              f"{table.attrs['left_off']:,} more are not)")
     return 0
 
 
@@ -401,6 +428,19 @@ def build_parser() -> argparse.ArgumentParser:
     work.add_argument("--modules", type=Path, metavar="DIR",
                       help="the course's modules folder (default: the one in this clone)")
     work.set_defaults(run=_workspace)
+
+    app = verbs.add_parser(
+        "app", help="open the modules as pages, with the code hidden",
+        description="Start the course as an app for trainees who do not code: each module is "
+                    "one page with its reading, scenario, self-check and reflections, and no "
+                    "code showing. It runs on this computer only (127.0.0.1) and needs no "
+                    "internet. Work is kept in FOLDER, as with make lab.")
+    app.add_argument("module", nargs="?", metavar="MODULE",
+                     help="the module to open, e.g. 1 or 01-origins (default: the list)")
+    app.add_argument("--folder", type=Path, default=Path("my-course"), metavar="FOLDER",
+                     help="the trainee's own folder (default: my-course)")
+    app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    app.set_defaults(run=_app)
 
     _add_trainer_commands(verbs)
 

@@ -43,19 +43,55 @@ DISK_FULL = ("There is no space left on the disk that holds your journal ({path}
              "ask your trainer or IT team for help, then run the cell again.")
 
 
-def _disk_full(err: BaseException) -> bool:
-    """True when an error means the disk (or the journal's quota) is full."""
+#: Less free space than this on the journal's disk counts as a full disk (see disk_is_full).
+_NEARLY_FULL = 64 * 1024
+
+
+def disk_is_full(err: BaseException, path: str | Path | None = None) -> bool:
+    """True when an error means the disk (or the journal's quota) is full.
+
+    SQLite says "database or disk is full" for most writes that find no room,
+    but some (making its -journal file, or opening a file to read it) come
+    back only as "disk I/O error" or "unable to open database file", which
+    would otherwise read as a damaged journal. For those, with ``path`` given,
+    the disk that holds it is looked at: if it has (almost) no room left, the
+    disk is the cause.
+    """
     import errno
 
     if isinstance(err, sqlite3.Error):
         # 13 is SQLITE_FULL (the constant is only named in Python 3.11 and later).
-        return getattr(err, "sqlite_errorcode", None) == 13 or "disk is full" in str(err)
-    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
+        code = getattr(err, "sqlite_errorcode", None)
+        if code == 13 or "disk is full" in str(err):
+            return True
+        # 10 is SQLITE_IOERR (its extended codes keep 10 in the low byte), 14 SQLITE_CANTOPEN.
+        vague = (code is not None and code & 0xFF in (10, 14)) or any(
+            words in str(err) for words in ("disk I/O error", "unable to open database file"))
+    elif isinstance(err, OSError):
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        vague = err.errno == errno.EIO
+    else:
+        return False
+    return vague and path is not None and _no_room(Path(path))
 
 
-def _plain(err: sqlite3.Error, path: Path) -> Exception:
-    """A database error as something a trainee can act on."""
-    if _disk_full(err):
+def _no_room(path: Path) -> bool:
+    """True when the disk that holds ``path`` (or would hold it) has almost no free space."""
+    import shutil
+
+    for folder in (path.parent, *path.parent.parents):
+        if folder.is_dir():
+            try:
+                return shutil.disk_usage(folder).free < _NEARLY_FULL
+            except OSError:
+                return False
+    return False
+
+
+def _plain(err: BaseException, path: Path) -> BaseException:
+    """A database or file error as something a trainee can act on."""
+    if disk_is_full(err, path):
         return OSError(DISK_FULL.format(path=path))
     return err
 
@@ -116,16 +152,21 @@ class Journal:
                 return
             reason = "it is not a journal this toolkit can read"
         except sqlite3.DatabaseError as err:
-            if _disk_full(err):
+            if disk_is_full(err, self.path):
                 # The file is fine; the disk is not. Moving it aside would help nobody.
                 raise OSError(DISK_FULL.format(path=self.path)) from None
             reason = f"it could not be read ({err})"
         except OSError as err:
-            if _disk_full(err):
+            if disk_is_full(err, self.path):
                 raise OSError(DISK_FULL.format(path=self.path)) from None
             raise
         self._move_aside(reason, quiet)
-        if not self._usable():  # a brand-new file: anything else is a real fault
+        try:
+            usable = self._usable()
+        except (sqlite3.Error, OSError) as err:
+            raise _plain(err, self.path) if disk_is_full(err, self.path) else OSError(
+                f"Could not start a new journal at {self.path} ({err}).") from None
+        if not usable:  # a brand-new file: anything else is a real fault
             raise OSError(f"Could not start a new journal at {self.path}.")
 
     def _move_aside(self, reason: str, quiet: bool) -> None:
@@ -163,7 +204,7 @@ class Journal:
         at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
             con = self._connect()
-        except sqlite3.OperationalError as err:
+        except (sqlite3.OperationalError, OSError) as err:
             raise _plain(err, self.path) from None
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -243,17 +284,41 @@ class Journal:
     # -- reading -----------------------------------------------------------
 
     def entries(self, kind: str | None = None) -> list[Entry]:
-        """Every entry, oldest first; only one kind if ``kind`` is given."""
-        con = self._connect()
-        try:
-            sql = "SELECT id, at, kind, subject, detail FROM entries"
-            rows = con.execute(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY id",
-                               (kind,) if kind else ())
-            return [Entry(r[0], r[1], r[2], r[3], _detail_of(r[4])) for r in rows]
-        finally:
-            con.close()
+        """Every entry, oldest first; only one kind if ``kind`` is given.
 
-    def history(self):
+        A full disk is an OSError saying so (reading can need room too, for
+        SQLite's temporary files), never a database error a trainee cannot read.
+        """
+        if kind:
+            return self._select("WHERE kind = ?", (kind,))
+        return self._select("", ())
+
+    def _select(self, where: str, params: tuple, limit: int | None = None) -> list[Entry]:
+        try:
+            con = self._connect()
+            try:
+                sql = f"SELECT id, at, kind, subject, detail FROM entries {where} ORDER BY id"
+                if limit is not None:
+                    sql, params = sql + " LIMIT ?", (*params, limit)
+                rows = con.execute(sql, params)
+                return [Entry(r[0], r[1], r[2], r[3], _detail_of(r[4])) for r in rows]
+            finally:
+                con.close()
+        except (sqlite3.Error, OSError) as err:
+            raise _plain(err, self.path) from None
+
+    def _count(self, where: str, params: tuple) -> int:
+        try:
+            con = self._connect()
+            try:
+                return int(con.execute(f"SELECT count(*) FROM entries {where}", params)
+                           .fetchone()[0])
+            finally:
+                con.close()
+        except (sqlite3.Error, OSError) as err:
+            raise _plain(err, self.path) from None
+
+    def history(self, limit: int | None = None):
         """Your journal as a table (a pandas DataFrame), one row per entry, oldest first.
 
         Columns: ``when`` (local time, e.g. "Tue 1 Dec, 14:05"), ``what`` (scenario,
@@ -261,11 +326,19 @@ class Journal:
         question or the reflection prompt), ``result`` in words, and ``subject``
         (the id the entry is filed under, for picking rows out in code; it is not
         shown in the notebook). In a notebook long results wrap instead of being cut.
+
+        With ``limit`` (``coproduction journal show`` gives one, as the journal may
+        be someone else's), only the first ``limit`` entries are read, and the
+        table's ``attrs["left_off"]`` says how many more there are.
         """
         from .journal_table import history_table
 
         # Where an unfinished play had got to is kept for the player, not shown.
-        return history_table([e for e in self.entries() if e.kind != "progress"])
+        where = "WHERE kind IS NOT 'progress'"
+        table = history_table(self._select(where, (), limit))
+        if limit is not None:
+            table.attrs["left_off"] = max(0, self._count(where, ()) - limit)
+        return table
 
 
 #: The longest detail read from a journal; a longer one (never written by the course) is skipped.
@@ -288,10 +361,12 @@ def _detail_of(text: Any) -> dict[str, Any]:
 
 
 def read(path: str | Path, kind: str | None = None) -> list[Entry]:
-    """Entries of someone else's journal, opened read-only (a trainer's report uses this).
+    """Entries of someone else's journal, opened read-only.
 
     Nothing is changed or moved, whatever state the file is in; an unreadable
-    file gives an empty list.
+    file gives an empty list. Trainers' tools read handed-in journals with
+    ``coproduction.handed_in.read_handed_in`` instead, which also caps sizes,
+    checks every row and says why a file or row was left out.
     """
     uri = f"file:{Path(path).resolve()}?mode=ro"
     try:

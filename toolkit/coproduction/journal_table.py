@@ -2,7 +2,10 @@
 
 Journals can come from elsewhere (an older course version, another
 trainee's copy handed to a trainer), so every detail field is checked for
-its type here and a wrong or missing one gives a plain fallback.
+its type here and a wrong or missing one gives a plain fallback. Text the
+course does not write itself (ids, times) is cut at ``MAX_FIELD`` characters
+and a route shows at most ``MAX_STEPS_SHOWN`` steps, so a crafted journal
+cannot make the table (and every row padded to its widest cell) enormous.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ _WHAT = {"scenario": "scenario", "check": "self-check question", "reflection": "
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: The most characters shown of an id, a time or a kind (the course's are short).
+MAX_FIELD = 2_000
+#: The most steps of one route shown.
+MAX_STEPS_SHOWN = 100
 
 
 @functools.cache
@@ -68,7 +75,7 @@ def history_table(entries: list[Entry]):
 
 def _row(entry: Entry, names: _Names) -> dict[str, str]:
     d = entry.detail if isinstance(entry.detail, dict) else {}
-    kind, subject = str(entry.kind), str(entry.subject)
+    kind, subject = _cut(entry.kind), _cut(entry.subject)
     row = {"when": _when(entry.at), "what": _WHAT.get(kind, kind), "subject": subject}
     if kind == "scenario":
         found = names.scenario(subject)
@@ -132,13 +139,19 @@ def _when(at: Any) -> str:
     try:
         moment = datetime.fromisoformat(str(at))
     except ValueError:
-        return str(at) or "(time not recorded)"
+        return _cut(at) or "(time not recorded)"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)  # the journal writes UTC
     local = moment.astimezone()
     year = "" if local.year == datetime.now().astimezone().year else f" {local.year}"
     return (f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}{year}, "
             f"{local:%H:%M}")
+
+
+def _cut(value: Any) -> str:
+    """``value`` as text of at most MAX_FIELD characters (cut ones end in "...")."""
+    text = str(value)
+    return text if len(text) <= MAX_FIELD else text[:MAX_FIELD - 3] + "..."
 
 
 def _shorten(text: Any, limit: int, *, at_clause: bool = True) -> str:
@@ -172,9 +185,11 @@ def _scenario_result(d: dict, found) -> str:
     path = d.get("path")
     if not isinstance(path, list):
         return head
-    steps = [_choice_label(step, found) for step in path]
-    count = f"{len(steps)} decision" + ("" if len(steps) == 1 else "s")
+    steps = [_choice_label(step, found) for step in path[:MAX_STEPS_SHOWN]]
+    count = f"{len(path)} decision" + ("" if len(path) == 1 else "s")
     route = "; ".join(f"{i}. {label}" for i, label in enumerate(steps, start=1))
+    if len(path) > MAX_STEPS_SHOWN:
+        route += f"; and {len(path) - MAX_STEPS_SHOWN} more"
     return f"{head} after {count}: {route}" if steps else head
 
 
@@ -182,12 +197,12 @@ def _choice_label(step: Any, found) -> str:
     """One step of a route (``[node id, choice id]``) as the words of the choice made."""
     if not (isinstance(step, (list, tuple)) and len(step) == 2):
         return "(a step not recorded clearly)"
-    node_id, choice_id = (str(part) for part in step)
+    node_id, choice_id = (_cut(part) for part in step)
     node = found.nodes.get(node_id) if found is not None else None
     for choice in (node.choices if node is not None else ()):
         if choice.id == choice_id:
             return _shorten(choice.label, 60)
-    return _words(choice_id) or "(a step not recorded clearly)"
+    return _shorten(_words(choice_id), 60) or "(a step not recorded clearly)"
 
 
 def _check_result(d: dict, question) -> str:

@@ -42,14 +42,38 @@ def display_path(path: str | Path) -> str:
         return str(path)
 
 
-def read_text(path: str | Path, *, encoding: str = "utf-8", save_as: str = "UTF-8") -> str:
-    """A course file's text; CourseFileError naming the file if it is missing or not text."""
+def read_text(path: str | Path, *, encoding: str = "utf-8", save_as: str = "UTF-8",
+              max_bytes: int | None = None) -> str:
+    """A course file's text; CourseFileError naming the file if it is missing or not text.
+
+    With ``max_bytes``, a larger file is refused without being read into memory
+    (at most one byte more than the limit is read, so a device or an endless
+    file is refused too).
+    """
     shown = display_path(path)
     try:
-        return Path(path).read_text(encoding=encoding)
+        if max_bytes is None:
+            return Path(path).read_text(encoding=encoding)
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise CourseFileError([Problem(shown, 0, "", (
+                f"the file is larger than {_size_words(max_bytes)}, far larger than a course "
+                "file needs to be; check it is the right file"))])
+        # Line ends as Path.read_text gives them, so line numbers stay the same.
+        return raw.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise CourseFileError([Problem(shown, 0, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise CourseFileError([Problem(shown, 0, "", "this is a folder, not a file")]) from None
     except UnicodeDecodeError:
         raise CourseFileError(
             [Problem(shown, 1, "", f"the file is not plain text (save it as {save_as})")]
         ) from None
+
+
+def _size_words(size: int) -> str:
+    """A byte count as a person says it: "2 MB", "500 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{size / 1024:g} KB"

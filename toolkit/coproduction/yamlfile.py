@@ -3,6 +3,13 @@
 Every problem is tied to the line it is on, using the line numbers that
 ruamel.yaml keeps for each mapping key and list item, and is worded for a
 course author rather than a programmer.
+
+A course file may come from anywhere (a colleague, a download), so ``read``
+refuses, before anything else looks at the data, a file that is too large,
+nests too deep, or uses YAML aliases (``*name``) to make a small file stand
+for a huge one (the "billion laughs" trick). Each limit is far above what a
+real scenario or self-check needs: the largest shipped file is about 70 KB,
+about 2,400 items, 12 levels deep, with no aliases.
 """
 
 from __future__ import annotations
@@ -23,17 +30,118 @@ _TYPE_WORDS = {
 }
 
 
+#: A course file larger than this is refused before it is parsed.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: The most aliases (``*name``) a file may use.
+MAX_ALIASES = 100
+#: The most items (fields, list items and values) a file may hold, counting each
+#: alias as the whole part it stands for.
+MAX_ITEMS = 100_000
+#: The deepest a file may nest lists and fields.
+MAX_DEPTH = 50
+
+
+class _Refused(Exception):
+    """A limit of ``read`` was passed: the line (1-based) and what to tell the author."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _guarded_composer():
+    """ruamel.yaml's Composer, counting aliases, items and depth as it builds the file's nodes.
+
+    The Composer turns parser events into nodes one at a time, and an alias
+    there is only a reference to a node already built; the harm comes later,
+    when the schema check and the lint walk every alias as a full copy. So
+    the counts are kept here, where they cost nothing, and the file is refused
+    at the first item over a limit: nothing after it is read.
+    """
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent
+
+    class GuardedComposer(Composer):
+        def compose_document(self) -> Any:
+            self._aliases = 0
+            self._items = 0  # items so far, each alias counted as all it stands for
+            self._level = 0
+            self._sizes: dict[int, int] = {}  # id(anchored node) -> items it stands for
+            self._open: set[str] = set()  # anchors whose part is still being built
+            return super().compose_document()
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.parser.peek_event()
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            if isinstance(event, AliasEvent):
+                self._aliases += 1
+                if self._aliases > MAX_ALIASES:
+                    raise _Refused(line, f"the file uses more than {MAX_ALIASES} aliases "
+                                         "(*name); write those parts out in full instead")
+                if event.anchor in self._open:
+                    raise _Refused(line, f"the alias *{event.anchor} is used inside the part "
+                                         "it names, which would make that part endless")
+                node = super().compose_node(parent, index)
+                self._count(self._sizes.get(id(node), 1), line)
+                return node
+            self._level += 1
+            if self._level > MAX_DEPTH:
+                raise _Refused(line, f"the file nests lists and fields more than {MAX_DEPTH} "
+                                     "levels deep; check the indentation and brackets here")
+            before = self._items
+            self._count(1, line)
+            anchor = event.anchor
+            if anchor is not None:
+                # ruamel.yaml registers an anchor before building what it names, so an
+                # alias to it from inside would make a loop; see the check above.
+                self._open.add(anchor)
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                self._level -= 1
+                self._open.discard(anchor)
+            if anchor is not None:
+                self._sizes[id(node)] = self._items - before
+            return node
+
+        def _count(self, items: int, line: int) -> None:
+            self._items += items
+            if self._items > MAX_ITEMS:
+                if self._aliases:
+                    raise _Refused(line, f"with its aliases (*name) filled in, the file holds "
+                                         f"more than {MAX_ITEMS:,} items, far more than a "
+                                         "course file needs; use fewer aliases")
+                raise _Refused(line, f"the file holds more than {MAX_ITEMS:,} items (fields, "
+                                     "list items and values), far more than a course file "
+                                     "needs; split it into smaller files")
+
+    return GuardedComposer
+
+
 def read(path: str | Path) -> Any:
-    """Parse a YAML file, keeping line numbers; raise CourseFileError if unreadable."""
+    """Parse a YAML file, keeping line numbers; raise CourseFileError if unreadable.
+
+    A file larger than ``MAX_FILE_BYTES``, nested deeper than ``MAX_DEPTH``, using
+    more than ``MAX_ALIASES`` aliases or holding more than ``MAX_ITEMS`` items
+    with its aliases filled in is refused with one problem naming the file (and
+    the line where the limit was passed), before anything else reads the data.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     shown = display_path(path)
-    text = read_text(path)
+    text = read_text(path, max_bytes=MAX_FILE_BYTES)
     if not text.strip():
         raise CourseFileError([Problem(shown, 1, "", "the file is empty")])
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _guarded_composer()
     try:
-        return YAML(typ="rt", pure=True).load(text)
+        return yaml.load(text)
+    except _Refused as err:
+        raise CourseFileError([Problem(shown, err.line, "", err.message)]) from None
+    except RecursionError:  # a last guard: the depth limit should stop this first
+        raise CourseFileError([Problem(shown, 0, "", "the file nests lists and fields too "
+                                                     "deeply to be read")]) from None
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1

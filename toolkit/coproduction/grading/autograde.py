@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..csvsafe import safe_row
 from . import gradebook, not_graded, sandbox, worker
 from .course import Course, CourseError
 
@@ -517,7 +518,9 @@ def write_log(course: Course, run: Run) -> Path:
         writer = csv.DictWriter(handle, fieldnames=names)
         writer.writeheader()
         for student in sorted(rows):
-            writer.writerow(rows[student])
+            # A trainee id or a reason could start like a formula; a spreadsheet
+            # opening the log must show it, not run it.
+            writer.writerow(safe_row(rows[student]))
     return path
 
 

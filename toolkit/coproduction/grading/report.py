@@ -4,6 +4,11 @@ Each plot is drawn from a ``Chart`` (its title, labels and numbers), which the
 report keeps, so what a plot says can be checked without reading its pixels.
 Submissions that could not be graded are counted apart and left out of the
 scores, the averages and the plots.
+
+Journals handed in with the work are the trainees' own files; how they are
+read, and left out with a reason when they cannot be, is in
+``journal_choices``. A chart shows at most ``MAX_BARS`` bars and says how many more were left off,
+and every CSV cell a spreadsheet would run as a formula is escaped (``csvsafe``).
 """
 
 from __future__ import annotations
@@ -11,13 +16,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..csvsafe import safe_frame
 from .course import Course
 from .gradebook import open_gradebook
+from .journal_choices import JOURNAL_NAME, journal_choices  # noqa: F401 (JOURNAL_NAME: kept here too)
 from .questions import hand_marked, question_labels, shorten, unmarked
 
-JOURNAL_NAME = "coproduction-journal.sqlite"
 GRADED, UNGRADABLE = "graded", "could not be graded"
 LEANS = (("expert-provider", "#b2182b"), ("mixed", "#999999"), ("partner", "#1b7837"))
+#: The most bars one chart shows (more would be unreadable, and the picture huge).
+MAX_BARS = 40
+#: The largest picture drawn, in pixels (width, height).
+MAX_CHART_PIXELS = (720, 2000)
+#: Journal files left out that the summary names one by one; the rest are counted.
+_NAMED_AT_MOST = 10
 
 
 @dataclass
@@ -32,6 +44,8 @@ class Chart:
     labels: list[str] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
     top: float = 0.0  # the highest possible score, or the end of the bars' scale (0: as drawn)
+    left_off: int = 0  # bars not drawn, beyond MAX_BARS
+    note: str = ""  # said under the plot, e.g. how many bars were left off
 
 
 @dataclass
@@ -46,8 +60,12 @@ class Report:
     max_score: float = 0.0
     hardest: tuple[str, float] | None = None
     manual_waiting: int = 0
-    journals: int = 0
-    journal_entries_skipped: int = 0
+    journals: int = 0  # journal files handed in, read or not
+    journal_entries_skipped: int = 0  # entries left out, for any reason (the two below)
+    journal_entries_unreadable: int = 0  # values of the wrong kind, or too large
+    journal_trainees_unreadable: int = 0  # trainees whose journals had such entries
+    journals_left_out: list[tuple[str, str]] = field(default_factory=list)  # (trainee, why)
+    journals_cut_short: list[str] = field(default_factory=list)  # trainees only partly read
     charts: dict[str, Chart] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -71,16 +89,70 @@ class Report:
         if self.manual_waiting:
             lines.append(f"{self.manual_waiting} written answer(s) still need marking by hand in "
                          "the formgrader; their points are not in these scores yet.")
-        lines.append(f"Scenario choices came from {self.journals} trainee journal(s)."
-                     if self.journals else
-                     "No trainee journals came with the submissions, so there is no scenario "
-                     "choices table.")
-        if self.journal_entries_skipped:
-            lines.append(f"{self.journal_entries_skipped} scenario record(s) in those journals "
-                         "did not match the course's scenarios and were left out.")
+        used = self.journals - len(self.journals_left_out)
+        if not self.journals:
+            lines.append("No trainee journals came with the submissions, so there is no "
+                         "scenario choices table.")
+        elif used == self.journals:
+            lines.append(f"Scenario choices came from {self.journals} trainee journal(s).")
+        else:
+            lines.append(f"{self.journals} trainee journal(s) came with the submissions; "
+                         f"scenario choices came from the {used} that could be used.")
+        lines += self._journal_lines()
+        lines += [f"{c.note}" for c in self.charts.values() if c.note]
         lines.append(f"Files written to {self.folder}:")
         lines += [f"  {p.name}" for p in self.files]
         return "\n".join(lines)
+
+
+    def _journal_lines(self) -> list[str]:
+        """What was left out of the handed-in journals, and why, in plain words."""
+        lines = []
+        unreadable = self.journal_entries_unreadable
+        unmatched = self.journal_entries_skipped - unreadable
+        if self.journal_entries_skipped:
+            parts = []
+            if unreadable:
+                parts.append(f"{_count(unreadable, 'journal entry', 'journal entries')} from "
+                             f"{_count(self.journal_trainees_unreadable, 'trainee')} could not be "
+                             f"read and {'was' if unreadable == 1 else 'were'} skipped (values "
+                             "of the wrong kind, or too large)")
+            if unmatched:
+                parts.append(f"{unmatched} named a scenario, or a route through one, that the "
+                             "course does not have")
+            lines.append(f"{self.journal_entries_skipped} scenario record(s) in those journals "
+                         "did not match the course's scenarios and were left out: "
+                         + ", and ".join(parts) + ".")
+        if self.journals_left_out:
+            lines.append(f"{_count(len(self.journals_left_out), 'journal file')} could not be "
+                         "used and " + ("was" if len(self.journals_left_out) == 1 else "were")
+                         + " left out (the trainee's other work is not affected):")
+            lines += [f"  {_shown(trainee)}: {why}"
+                      for trainee, why in self.journals_left_out[:_NAMED_AT_MOST]]
+            if len(self.journals_left_out) > _NAMED_AT_MOST:
+                lines.append(f"  and {len(self.journals_left_out) - _NAMED_AT_MOST} more.")
+        if self.journals_cut_short:
+            from ..handed_in import MAX_ROWS
+
+            names = ", ".join(map(_shown, self.journals_cut_short[:_NAMED_AT_MOST]))
+            more = len(self.journals_cut_short) - _NAMED_AT_MOST
+            lines.append(f"Only the first part of the journal of {names}"
+                         + (f" and {more} more" if more > 0 else "")
+                         + f" was read: it holds more than the report reads from one journal "
+                         f"(at most {MAX_ROWS:,} scenario entries).")
+        return lines
+
+
+def _shown(name: str) -> str:
+    """A trainee's folder name fit to print: no control characters (a name holding a
+    terminal's escape codes could rewrite what the trainer sees), at most 60 characters."""
+    clean = "".join(c if c.isprintable() else "?" for c in name)
+    return clean if len(clean) <= 60 else clean[:57] + "..."
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` with the word for one or many, e.g. "1 trainee", "2 trainees"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def scores_table(course: Course, assignment: str):
@@ -140,101 +212,6 @@ def question_difficulty(table):
     return pd.Series(shares, name="mean_percent", dtype=float).sort_values(kind="stable")
 
 
-def _story_order(scenario) -> list[str]:
-    """Node ids breadth-first from the start, following each choice's routes in order."""
-    order, queue = [scenario.start], [scenario.start]
-    while queue:
-        node = scenario.nodes.get(queue.pop(0))
-        for choice in node.choices if node else ():
-            for target in choice.targets:
-                if target not in order and target in scenario.nodes:
-                    order.append(target)
-                    queue.append(target)
-    return order + sorted(set(scenario.nodes) - set(order))
-
-
-def _checked_path(scenario, raw) -> list[tuple[str, str]] | None:
-    """A handed-in path as (node, choice) pairs if it is a real route through ``scenario``.
-
-    A journal comes from a trainee's folder, so anything may be in it: it is
-    replayed with the engine, and any step that does not match gives None.
-    """
-    from ..scenario import InvalidChoice, choose, start
-
-    if not isinstance(raw, list) or not raw or len(raw) > 10_000:
-        return None
-    state, steps = start(scenario), []
-    for step in raw:
-        if not (isinstance(step, (list, tuple)) and len(step) == 2
-                and all(isinstance(part, str) for part in step)):
-            return None
-        node_id, choice_id = step
-        if node_id != state.node_id:
-            return None
-        try:
-            state = choose(state, choice_id)
-        except (InvalidChoice, KeyError, ValueError, TypeError):
-            return None
-        steps.append((node_id, choice_id))
-    return steps
-
-
-def journal_choices(course: Course, assignment: str):
-    """Each trainee's first route through each scenario, from journals in their submissions.
-
-    Returns a DataFrame of choices counted per decision point, in story order,
-    how many journals were read, and how many scenario records were left out
-    because they did not match a shipped scenario.
-    """
-    import pandas as pd
-
-    from ..journal import read
-    from ..scenario import get, names
-
-    shipped = {}
-    for name in names():
-        try:
-            shipped[name] = get(name)
-        except Exception:  # a scenario file an author is still writing
-            continue
-    counts: dict[tuple, int] = {}
-    journals = skipped = 0
-    handed_in = [folder / JOURNAL_NAME for folder in course.folders("submitted", assignment)]
-    for path in [p for p in handed_in if p.is_file() and not p.is_symlink()]:
-        try:
-            entries = read(path, "scenario")
-        except Exception:  # a damaged or hand-made file: read as empty
-            entries = []
-        journals += 1
-        seen = set()
-        for entry in entries:
-            subject = entry.subject if isinstance(entry.subject, str) else None
-            detail = entry.detail if isinstance(entry.detail, dict) else {}
-            steps = _checked_path(shipped[subject], detail.get("path")) \
-                if subject in shipped else None
-            if steps is None:
-                skipped += 1
-                continue
-            if subject in seen:
-                continue  # first time through: the trainee's first instincts
-            seen.add(subject)
-            for node_id, choice_id in steps:
-                key = (subject, node_id, choice_id)
-                counts[key] = counts.get(key, 0) + 1
-    rows = []
-    for scenario_id, scenario in shipped.items():
-        for node_id in _story_order(scenario):
-            node = scenario.nodes[node_id]
-            for choice in node.choices:
-                n = counts.get((scenario_id, node_id, choice.id))
-                if n:
-                    rows.append({"scenario": scenario_id, "decision_point": node_id,
-                                 "title": node.title, "choice": choice.id,
-                                 "label": choice.label, "stance": choice.stance,
-                                 "trainees": n})
-    return pd.DataFrame(rows), journals, skipped
-
-
 def _lean(stance) -> str:
     return "partner" if (stance or 0) > 0 else "expert-provider" if (stance or 0) < 0 else "mixed"
 
@@ -248,16 +225,29 @@ def score_chart(table) -> Chart:
                  series={"scores": [float(s) for s in graded["total"]]}, top=top)
 
 
+def _first_bars(chart: Chart, what: str, csv_name: str) -> Chart:
+    """``chart`` with at most MAX_BARS bars (the first ones), saying how many were left off."""
+    extra = len(chart.labels) - MAX_BARS
+    if extra > 0:
+        chart.labels = chart.labels[:MAX_BARS]
+        chart.series = {name: values[:MAX_BARS] for name, values in chart.series.items()}
+        chart.left_off = extra
+        chart.note = (f"{extra} more {what} did not fit on the chart and were left off it "
+                      f"(the chart shows the first {MAX_BARS}); {csv_name} has them all.")
+    return chart
+
+
 def difficulty_chart(difficulty, labels: dict[str, str]) -> Chart:
-    """Each question's average share of its points, hardest at the top."""
-    return Chart("How hard each question was\n(hardest at the top)",
-                 "Average share of the points earned (%)",
-                 [labels.get(q, q) for q in difficulty.index],
-                 {"mean_percent": [float(v) for v in difficulty.values]}, top=100.0)
+    """Each question's average share of its points, hardest at the top (at most MAX_BARS)."""
+    chart = Chart("How hard each question was\n(hardest at the top)",
+                  "Average share of the points earned (%)",
+                  [labels.get(q, q) for q in difficulty.index],
+                  {"mean_percent": [float(v) for v in difficulty.values]}, top=100.0)
+    return _first_bars(chart, "questions", "questions.csv")
 
 
 def choices_chart(choices) -> Chart:
-    """Which way the cohort leaned at each decision point, in story order."""
+    """Which way the cohort leaned at each decision point, in story order (at most MAX_BARS)."""
     scenarios = list(dict.fromkeys(choices["scenario"])) if len(choices) else []
     points = list(dict.fromkeys(zip(choices["scenario"], choices["decision_point"]))) \
         if len(choices) else []
@@ -270,15 +260,18 @@ def choices_chart(choices) -> Chart:
         for lean, _ in LEANS:
             series[lean].append(float(rows.loc[rows["stance"].map(_lean) == lean,
                                                "trainees"].sum()))
-    return Chart("Which way the cohort leaned at each decision point\n(in story order, from the start)",
-                 "Trainees (first time through)", labels, series)
+    chart = Chart("Which way the cohort leaned at each decision point\n(in story order, from "
+                  "the start)", "Trainees (first time through)", labels, series)
+    return _first_bars(chart, "decision points", "scenario-choices.csv")
 
 
 def _figure(height: float):
+    """A figure 720 pixels wide and ``height`` inches (100 pixels) tall, at most MAX_CHART_PIXELS."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.2, height), dpi=100)
+    width_px, height_px = MAX_CHART_PIXELS
+    fig = Figure(figsize=(width_px / 100, min(height, height_px / 100)), dpi=100)
     FigureCanvasAgg(fig)
     return fig
 
@@ -298,7 +291,8 @@ def _draw_scores(chart: Chart, path: Path) -> None:
 def _draw_bars(chart: Chart, path: Path, colours: dict[str, str]) -> None:
     # Bars go at numbered places, so two decision points with the same title
     # stay two bars; the first label is drawn at the top.
-    fig = _figure(0.45 * len(chart.labels) + 1.5)
+    note_inches = 0.4 if chart.note else 0.0
+    fig = _figure(0.45 * len(chart.labels) + 1.5 + note_inches)
     ax = fig.add_subplot()
     places = list(range(len(chart.labels)))
     left = [0.0] * len(places)
@@ -315,7 +309,11 @@ def _draw_bars(chart: Chart, path: Path, colours: dict[str, str]) -> None:
     ax.set_title(chart.title)
     if len(chart.series) > 1:
         ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    if chart.note:
+        fig.text(0.01, 0.01, chart.note, fontsize=8, ha="left", va="bottom", wrap=True)
+        fig.tight_layout(rect=(0, note_inches / fig.get_figheight(), 1, 1))
+    else:
+        fig.tight_layout()
     fig.savefig(path)
 
 
@@ -349,16 +347,23 @@ def report(course: Course, assignment: str, out: Path | None = None) -> Report:
         result.charts[name] = chart
         write(name, lambda p: draw(chart, p))
 
-    write("scores.csv", lambda p: table.to_csv(p, index=False))
+    # Every CSV goes through safe_frame: a text cell a spreadsheet would run as a
+    # formula is escaped (numbers stay numbers).
+    write("scores.csv", lambda p: safe_frame(table).to_csv(p, index=False))
     questions = difficulty.rename_axis("question").reset_index()
     questions.insert(1, "heading", [labels.get(q, q) for q in questions["question"]])
-    write("questions.csv", lambda p: questions.to_csv(p, index=False))
+    write("questions.csv", lambda p: safe_frame(questions).to_csv(p, index=False))
     plot("score-distribution.png", score_chart(table), _draw_scores)
     plot("question-difficulty.png", difficulty_chart(difficulty, labels),
          lambda c, p: _draw_bars(c, p, {}))
-    choices, result.journals, result.journal_entries_skipped = journal_choices(course, assignment)
+    choices, tally = journal_choices(course, assignment)
+    result.journals = tally.files
+    result.journal_entries_unreadable = tally.unreadable
+    result.journal_entries_skipped = tally.unreadable + tally.unmatched
+    result.journal_trainees_unreadable = len(tally.unreadable_from)
+    result.journals_left_out, result.journals_cut_short = tally.left_out, tally.cut_short
     if len(choices):
-        write("scenario-choices.csv", lambda p: choices.to_csv(p, index=False))
+        write("scenario-choices.csv", lambda p: safe_frame(choices).to_csv(p, index=False))
         plot("scenario-choices.png", choices_chart(choices),
              lambda c, p: _draw_bars(c, p, dict(LEANS)))
     return result
