@@ -312,10 +312,203 @@ def engagement_activities(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+#: Module 4: clinician -> (encounters in the year, chance of a CollaboRATE top score
+#: for a patient at PAM level 3, share of that clinician's patients at each PAM level,
+#: or None for the practice's usual mix). C11 and C12 saw too few patients for the
+#: 25-encounter rule; their top scores are fixed below so they sit at the two ends of
+#: the table, as a handful of encounters easily can.
+CLINICIANS = {
+    "C01": (118, 0.62, None), "C02": (96, 0.47, None), "C03": (64, 0.71, None),
+    "C04": (88, 0.55, [0.5, 0.25, 0.17, 0.08]), "C05": (131, 0.52, None),
+    "C06": (27, 0.60, None), "C07": (72, 0.66, None), "C08": (105, 0.44, None),
+    "C09": (39, 0.38, None), "C10": (84, 0.58, None), "C11": (9, 0.60, None),
+    "C12": (16, 0.45, None),
+}
+FIXED_TOP_SCORES = {"C11": 8, "C12": 3}  # of 9 and of 16 encounters
+PAM_CUTS = [0, 47.0, 55.1, 67.0, 100]  # PAM levels 1-4 (Hibbard et al.)
+PAM_LEVEL_RANGES = [(32.0, 47.0), (47.1, 55.1), (55.2, 67.0), (67.1, 95.0)]
+PAM_MIX = [0.17, 0.22, 0.35, 0.26]
+TOP_SHIFT_BY_LEVEL = [-0.2, -0.08, 0.0, 0.06]  # patients at low activation rate less often at the top
+
+
+def clinic_encounters(rng: np.random.Generator) -> pd.DataFrame:
+    """Module 4: one row per diabetes review in an invented group practice over a year.
+
+    Built in: HbA1c runs higher, on average, at lower PAM levels, with wide overlap;
+    each clinician's CollaboRATE top-score share differs (about 30 to 75 per cent for
+    those with 25 or more encounters), while mean item scores differ much less;
+    patients at PAM level 1 give top scores less often; one clinician (C04) sees many
+    patients at level 1; two clinicians with fewer than 25 encounters sit at the top
+    and bottom of the table. Some PAM scores fall exactly on the level cut-offs.
+    """
+    rows = []
+    for clinician, (count, top_at_level_3, mix) in CLINICIANS.items():
+        levels = rng.choice(4, size=count, p=mix or PAM_MIX)
+        if clinician in FIXED_TOP_SCORES:
+            top = np.zeros(count, dtype=bool)
+            top[rng.choice(count, FIXED_TOP_SCORES[clinician], replace=False)] = True
+        else:
+            chance = np.clip(top_at_level_3 + np.take(TOP_SHIFT_BY_LEVEL, levels), 0.02, 0.98)
+            top = rng.random(count) < chance
+        for level, is_top in zip(levels, top):
+            low, high = PAM_LEVEL_RANGES[level]
+            pam = round(float(rng.uniform(low, high)) if rng.random() < 0.5 else
+                        float(np.clip(rng.normal((low + high) / 2, (high - low) / 4), low, high)), 1)
+            age = int(np.clip(round(rng.normal(64, 12)), 27, 91))
+            hba1c = int(np.clip(round(60 - 0.3 * (pam - 58) - 0.15 * (age - 64)
+                                      + rng.normal(0, 12)), 38, 125))
+            if is_top:
+                items = [9, 9, 9]
+            else:
+                items = [9 if rng.random() < 0.5 else int(rng.choice(
+                    range(9), p=np.array([1, 1, 1, 2, 3, 5, 9, 14, 16]) / 52)) for _ in range(3)]
+                if min(items) == 9:
+                    items[int(rng.integers(3))] = int(rng.choice([6, 7, 8]))
+            rows.append({"clinician": clinician, "patient_age": age, "hba1c_mmol_mol": hba1c,
+                         "pam_score": pam, "collaborate_understand": items[0],
+                         "collaborate_listen": items[1], "collaborate_include": items[2]})
+    frame = pd.DataFrame(rows).iloc[rng.permutation(len(rows))].reset_index(drop=True)
+    # a few scores exactly on each cut-off, and just above it, so the boundaries matter
+    boundary = rng.choice(len(frame), 12, replace=False)
+    frame.loc[boundary, "pam_score"] = [47.0, 47.1, 55.1, 55.2, 67.0, 67.1] * 2
+    frame.insert(0, "encounter", [f"CE{i:04d}" for i in range(1, len(frame) + 1)])
+    return frame
+
+
+# England's bank holidays in the months the cases ran (working days skip them).
+REPAIR_HOLIDAYS = ["2025-12-25", "2025-12-26", "2026-01-01", "2026-04-03", "2026-04-06",
+                   "2026-05-04", "2026-05-25"]
+# build era -> (first year, last year, share of cases, {property type: weight})
+REPAIR_ERAS = {
+    "before 1945": (1890, 1944, 0.14, {"house": 0.85, "flat": 0.15}),
+    "1945-1964": (1945, 1964, 0.16, {"house": 0.5, "flat": 0.35, "maisonette": 0.15}),
+    "1965-1979": (1965, 1979, 0.34, {"flat": 0.6, "maisonette": 0.25, "house": 0.15}),
+    "1980-1999": (1980, 1999, 0.20, {"house": 0.45, "flat": 0.55}),
+    "2000 on": (2000, 2019, 0.16, {"flat": 0.6, "house": 0.4}),
+}
+REPAIR_CAUSES = ["leak", "rising damp", "ventilation", "cold walls", "heating",
+                 "no defect found"]
+# build era -> weights of what the surveyor found, in the order of REPAIR_CAUSES
+REPAIR_CAUSE_WEIGHTS = {
+    "before 1945": [0.22, 0.2, 0.14, 0.22, 0.1, 0.12],
+    "1945-1964": [0.2, 0.03, 0.2, 0.3, 0.12, 0.15],
+    "1965-1979": [0.24, 0.01, 0.24, 0.34, 0.07, 0.10],
+    "1980-1999": [0.22, 0.02, 0.36, 0.12, 0.08, 0.2],
+    "2000 on": [0.26, 0.0, 0.34, 0.05, 0.05, 0.30],
+}
+# extra working days to inspect, by month reported (the winter backlog)
+REPAIR_BACKLOG = {11: 0.0, 12: 2.5, 1: 3.5, 2: 1.5, 3: -0.5, 4: -1.5}
+REPAIR_TP06 = ["very satisfied", "fairly satisfied", "neither", "fairly dissatisfied",
+               "very dissatisfied"]
+REPAIR_TP08 = ["strongly agree", "agree", "neither", "disagree", "strongly disagree"]
+
+
+def _band(score: float, answers: list[str]) -> str:
+    """A 1-5 score to one of five answers, best first."""
+    for cut, answer in zip((4.3, 3.5, 2.8, 2.0), answers):
+        if score >= cut:
+            return answer
+    return answers[-1]
+
+
+def repair_cases(rng: np.random.Generator) -> pd.DataFrame:
+    """Module 5: one row per report of damp or mould to an invented housing association,
+    November 2025 to April 2026, with what a surveyor later found.
+
+    Built in: the landlord put about two cases in five down to "lifestyle", most of them
+    where a surveyor found a fault in the building (cold walls, ventilation, heating);
+    the label is commoner when the repairs contractor made the first visit and in
+    larger households; advice only and mould washes are followed by more repeat reports
+    than works, unless the surveyor found no defect; many inspections took longer than
+    the 10 working days Awaab's Law allows, most of all in midwinter; tenants whose
+    damp was put down to lifestyle replied to the follow-up survey less often, and were
+    less satisfied when they did.
+    """
+    days = pd.bdate_range("2025-11-03", "2026-04-30", freq="C", holidays=REPAIR_HOLIDAYS)
+    month_weight = {11: 1.0, 12: 1.3, 1: 1.5, 2: 1.3, 3: 0.9, 4: 0.6}
+    weights = np.array([month_weight[d.month] for d in days])
+    reported = np.sort(rng.choice(days.values, size=600, p=weights / weights.sum()))
+    eras = list(REPAIR_ERAS)
+    rows = []
+    for day in reported:
+        day = pd.Timestamp(day)
+        era = str(rng.choice(eras, p=[REPAIR_ERAS[e][2] for e in eras]))
+        first, last, _, types = REPAIR_ERAS[era]
+        build_year = int(rng.integers(first, last + 1))
+        kind = str(rng.choice(list(types), p=list(types.values())))
+        sizes = [0.18, 0.2, 0.22, 0.18, 0.12, 0.06, 0.03, 0.01]
+        if kind == "flat":
+            sizes = [0.26, 0.26, 0.22, 0.14, 0.08, 0.03, 0.01, 0.0]
+        occupants = int(rng.choice(np.arange(1, 9), p=sizes))
+        at_risk = bool(rng.random() < (0.32 if occupants <= 2 else 0.58))
+        found = str(rng.choice(REPAIR_CAUSES, p=REPAIR_CAUSE_WEIGHTS[era]))
+        # Reports that sound like condensation are mostly sent to the repairs contractor.
+        contractor = rng.random() < (0.45 if found in ("leak", "rising damp") else 0.66)
+        if found in ("leak", "rising damp"):
+            lifestyle_chance = 0.08
+        elif found == "no defect found":
+            lifestyle_chance = 0.6
+        else:
+            lifestyle_chance = (0.16 + (0.28 if contractor else 0.0)
+                                + (0.08 if era in ("1945-1964", "1965-1979") else 0.0)
+                                + 0.07 * min(max(occupants - 2, 0), 4))
+        if rng.random() < lifestyle_chance:
+            recorded = "lifestyle"
+        elif rng.random() < 0.8:
+            recorded = found if found != "no defect found" else "ventilation"
+        else:
+            recorded = str(rng.choice([c for c in REPAIR_CAUSES[:5] if c != found]))
+        if recorded == "lifestyle":
+            response = str(rng.choice(["advice only", "mould wash only", "works done"],
+                                      p=[0.52, 0.42, 0.06]))
+        else:
+            response = str(rng.choice(["advice only", "mould wash only", "works done"],
+                                      p=[0.05, 0.15, 0.80]))
+        typical = 9.5 if contractor else 6.0
+        wait = typical * np.exp(rng.normal(0, 0.45)) + REPAIR_BACKLOG[day.month] \
+            - (0.8 if at_risk else 0.0)
+        to_inspect = int(np.clip(round(wait), 1, 40))
+        summary = (2.6 if contractor else 1.4) * np.exp(rng.normal(0, 0.5))
+        to_summary = int(np.clip(round(summary), 0, 15))
+        # Repeat reports: low where the real cause was put right, high where it was not.
+        fixed = response == "works done" and recorded == found
+        if found == "no defect found":
+            rate = {"advice only": 0.35, "mould wash only": 0.45, "works done": 0.3}[response]
+        elif fixed:
+            rate = 0.2
+        else:
+            rate = {"advice only": 1.9, "mould wash only": 1.5, "works done": 1.0}[response]
+        rate *= 1 + 0.08 * (occupants - 3)
+        repeats = int(min(rng.poisson(max(rate, 0.05)), 6))
+        lifestyle = recorded == "lifestyle"
+        reply = rng.random() < (0.58 - (0.2 if lifestyle else 0) - (0.08 if repeats >= 2 else 0))
+        if reply:
+            late = max(to_inspect - 10, 0)
+            base = (0.35 * (not contractor) + 0.7 * (response == "works done")
+                    - 0.25 * repeats - 0.06 * late)
+            tp06 = _band(3.2 + base - 0.3 * lifestyle + rng.normal(0, 0.85), REPAIR_TP06)
+            tp08 = _band(3.5 + 0.7 * base - 0.9 * lifestyle + rng.normal(0, 0.85), REPAIR_TP08)
+        else:
+            tp06 = tp08 = "no reply"
+        rows.append({
+            "reported": day.strftime("%Y-%m-%d"), "build_year": build_year,
+            "property_type": kind, "occupants": occupants, "at_risk_occupant": at_risk,
+            "inspected_by": "repairs contractor" if contractor else "in-house surveyor",
+            "working_days_to_inspect": to_inspect, "working_days_to_summary": to_summary,
+            "landlord_cause": recorded, "surveyor_cause": found, "response": response,
+            "repeat_reports": repeats, "tp06_listens": tp06, "tp08_fair_respect": tp08,
+        })
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "case", [f"RC{i:03d}" for i in range(1, len(frame) + 1)])
+    return frame
+
+
 #: name -> generator. Each name has a CSV and a data card (NAME.md) beside this script.
 GENERATORS = {"ward_policing": ward_policing, "resident_survey": resident_survey,
               "timebank_members": timebank_members, "timebank_ledger": timebank_ledger,
-              "engagement_activities": engagement_activities}
+              "engagement_activities": engagement_activities,
+              "clinic_encounters": clinic_encounters,
+              "repair_cases": repair_cases}
 
 
 def make_all(out: Path) -> list[Path]:

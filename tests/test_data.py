@@ -24,6 +24,13 @@ EXPECTED_COLUMNS = {
     "engagement_activities": ["activity", "year", "service", "method", "participants",
                               "who_took_part", "asked", "decision_influenced",
                               "feedback_given", "budget_share_pct"],
+    "clinic_encounters": ["encounter", "clinician", "patient_age", "hba1c_mmol_mol",
+                          "pam_score", "collaborate_understand", "collaborate_listen",
+                          "collaborate_include"],
+    "repair_cases": ["case", "reported", "build_year", "property_type", "occupants",
+                     "at_risk_occupant", "inspected_by", "working_days_to_inspect",
+                     "working_days_to_summary", "landlord_cause", "surveyor_cause",
+                     "response", "repeat_reports", "tp06_listens", "tp08_fair_respect"],
 }
 WARDS = {"Ashby Fields", "Brookside", "Castle Hill", "Draycott", "Eastgate", "Greenway"}
 
