@@ -264,15 +264,21 @@ def _become_kernel(request: dict, base_path: list[str], limits: dict | None = No
     os._exit(code)
 
 
-def _empty(folder: str, keep: str) -> None:
-    """Remove everything in ``folder`` except the path ``keep`` (the shared folder) and
-    the folders leading to it."""
+def _mount_points() -> set[str]:
+    """Every folder something is mounted on, in this process's view."""
+    with open("/proc/self/mountinfo") as info:
+        return {line.split()[4] for line in info}
+
+
+def _empty(folder: str, keep: set[str]) -> None:
+    """Remove everything in ``folder`` except the mount points in ``keep`` (the shared
+    folder, and read-only folders bound below /tmp) and the folders leading to them."""
     for entry in os.listdir(folder):
         path = os.path.join(folder, entry)
-        if path == keep:
+        if path in keep:
             continue
         if os.path.isdir(path) and not os.path.islink(path):
-            if keep.startswith(path + os.sep):
+            if any(k.startswith(path + os.sep) for k in keep):
                 _empty(path, keep)
             else:
                 shutil.rmtree(path, ignore_errors=True)
@@ -283,7 +289,7 @@ def _empty(folder: str, keep: str) -> None:
                 pass
 
 
-def _sweep(shared: str) -> None:
+def _sweep() -> None:
     """In a sandbox, as its process 1: stop every other process, empty the writable folders."""
     from .sandbox import HOME
 
@@ -296,8 +302,9 @@ def _sweep(shared: str) -> None:
         except ProcessLookupError:
             pass
         time.sleep(0.005)
+    keep = _mount_points()
     for folder in (HOME, "/tmp", "/dev/shm"):
-        _empty(folder, shared)
+        _empty(folder, keep)
 
 
 def _make_workspace(stage: str) -> None:
@@ -341,12 +348,12 @@ def serve(socket_path: str, limits: dict | None = None) -> None:
             request = json.loads(conn.makefile("rb").readline())
             op = request.get("op", "fork") if limits is not None else "fork"
             if op == "clean":
-                _sweep(os.path.dirname(socket_path))
+                _sweep()
                 conn.sendall(b'{"ok": true}\n')
                 conn.close()
                 continue
             if limits is not None:
-                _sweep(os.path.dirname(socket_path))
+                _sweep()
                 _make_workspace(request["stage"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             conn.close()

@@ -158,6 +158,12 @@ def command(shared: Path, limits: Limits) -> list[str]:
             "--uid", "1000", "--gid", "1000", "--hostname", "grading",
             "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
             "--clearenv"]
+    # The private folders first: a folder mounted on top of /tmp afterwards would hide
+    # anything bound below it (a clone of the course, or its environment, in /tmp).
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(64 * MiB), "--tmpfs", "/dev/shm",
+             "--size", str(limits.disk), "--tmpfs", HOME,
+             "--size", str(min(limits.disk, 256 * MiB)), "--tmpfs", "/tmp"]
     for path in _readonly_paths():
         if path.is_symlink() and path.parent == Path("/"):
             args += ["--symlink", os.readlink(path), str(path)]  # /lib -> usr/lib and the like
@@ -167,12 +173,7 @@ def command(shared: Path, limits: Limits) -> list[str]:
         path = Path("/etc") / name
         if path.exists():
             args += ["--ro-bind", str(path), str(path)]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(64 * MiB), "--tmpfs", "/dev/shm",
-             "--size", str(limits.disk), "--tmpfs", HOME,
-             "--size", str(min(limits.disk, 256 * MiB)), "--tmpfs", "/tmp",
-             "--bind", str(shared), str(shared),
-             "--chdir", HOME]
+    args += ["--bind", str(shared), str(shared), "--chdir", HOME]
     for key, value in kernel_env(dict(os.environ)).items():
         args += ["--setenv", key, value]
     return args + ["--"]
