@@ -52,7 +52,7 @@ lab-trainer: $(STAMP)
 	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb
 
 test: $(STAMP)
-	@$(BIN)/python -m pytest -q -n auto --dist loadgroup
+	@$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # --- a JupyterHub for cohorts (needs root: it makes Unix accounts) -----------
 HUB_ENV   ?= /opt/coproduction

@@ -222,13 +222,3 @@ def journal_file(tmp_path):
     """A fresh journal path of its own for one test."""
     return tmp_path / "journal.sqlite"
 
-
-def pytest_collection_modifyitems(config, items):
-    """Keep each test file on one worker when the suite runs in parallel (make test uses
-    pytest-xdist with --dist loadgroup): its module-wide set-up then runs once. The
-    files that make Unix accounts share one worker, because useradd refuses to run
-    while another useradd holds the password file's lock."""
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        group = "unix-accounts" if Path(path).name.startswith("test_hub_") else path
-        item.add_marker(pytest.mark.xdist_group(group))
