@@ -39,8 +39,7 @@ def voila_command(modules: Path, port: int = DEFAULT_PORT) -> list[str]:
             # A trainee should see a plain message, not a Python traceback.
             "--VoilaConfiguration.show_tracebacks=False",
             # The page shows outputs only; the code stays in the notebook.
-            "--VoilaConfiguration.strip_sources=True",
-            "--ServerApp.open_browser=False"]
+            "--VoilaConfiguration.strip_sources=True"]
 
 
 def voila_env(env: dict) -> dict:

@@ -61,8 +61,7 @@ class Run:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     log_dir: Path | None = None
-    sandboxed: bool = True
-    limits: sandbox.Limits | None = None
+    limits: sandbox.Limits | None = None  # None: graded without the sandbox
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -77,7 +76,7 @@ class Run:
         lines = [f"Graded {self.count('graded')} of {n} submission(s) of {self.assignment} in "
                  f"{_duration(self.seconds)}: {self.count('graded')} graded, "
                  f"{self.count('failed')} failed, {self.count('timed out')} timed out."]
-        if self.sandboxed and self.limits is not None:
+        if self.limits is not None:
             lines.append(f"Each notebook ran in a sandbox: no network, no view of the course "
                          f"or of other trainees' work, at most "
                          f"{sandbox.describe_memory(self.limits.memory)} of memory.")
@@ -360,7 +359,7 @@ class _Grader:
             shutil.rmtree(scratch, ignore_errors=True)
         outcomes = [self.outcomes[s] for s in students]
         return Run(self.assignment, outcomes, time.monotonic() - started, self.log_dir,
-                   sandboxed=self.limits is not None, limits=self.limits)
+                   limits=self.limits)
 
     def _loop(self, ctx, outbox, slots: list[_Slot], pending: deque, bar) -> None:
         checked = 0.0

@@ -208,19 +208,15 @@ class CheckedExchangeCollect(ExchangeCollect):
         # As nbgrader's do_copy: with groupshared, folders ug+rwx and setgid, files ug+rw.
         # The copy is the grader's own, so walking it by path is safe.
         for dirname, _, filenames in os.walk(dest):
-            mode = os.stat(dirname).st_mode
-            if mode & 0o2770 != 0o2770:
-                try:
-                    os.chmod(dirname, (mode | 0o2770) & 0o2777)
-                except PermissionError:
-                    self.log.warning("Could not update permissions of %s to make it "
-                                     "groupshared", dirname)
+            self._add_mode(dirname, 0o2770, 0o2777)
             for filename in filenames:
-                filename = os.path.join(dirname, filename)
-                mode = os.stat(filename).st_mode
-                if mode & 0o660 != 0o660:
-                    try:
-                        os.chmod(filename, (mode | 0o660) & 0o777)
-                    except PermissionError:
-                        self.log.warning("Could not update permissions of %s to make it "
-                                         "groupshared", filename)
+                self._add_mode(os.path.join(dirname, filename), 0o660, 0o777)
+
+    def _add_mode(self, path: str, bits: int, keep: int) -> None:
+        mode = os.stat(path).st_mode
+        if mode & bits != bits:
+            try:
+                os.chmod(path, (mode | bits) & keep)
+            except PermissionError:
+                self.log.warning("Could not update permissions of %s to make it groupshared",
+                                 path)
