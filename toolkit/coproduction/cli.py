@@ -113,6 +113,27 @@ def _workspace(args) -> int:
     return 0
 
 
+def _journal_export(args) -> int:
+    from .xapi import DEFAULT_BASE_IRI, Actor, ActorError, export
+
+    if args.path is not None and not args.path.is_file():
+        print(f"coproduction: there is no journal at {args.path}.", file=sys.stderr)
+        return 1
+    base = args.base_iri or DEFAULT_BASE_IRI
+    actor = Actor(account=args.account, mbox=args.mbox, home_page=args.home_page or base)
+    try:
+        count = export(args.path, args.xapi, actor, base)
+    except ActorError as err:
+        print(f"coproduction: {err}", file=sys.stderr)
+        return 1
+    if not count:
+        print("coproduction: the journal has no finished scenario or self-check answer yet, "
+              "so there is nothing to export and no file was written.", file=sys.stderr)
+        return 1
+    print(f"Wrote {count} xAPI statement(s) to {args.xapi}")
+    return 0
+
+
 def _journal_show(args) -> int:
     from .handed_in import MAX_FILE_BYTES, MAX_ROWS
     from .journal import Journal
@@ -418,6 +439,28 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the journal file (default: $COPRODUCTION_JOURNAL, "
                            "else coproduction-journal.sqlite here)")
     show.set_defaults(run=_journal_show)
+    exp = jour_verbs.add_parser(
+        "export", help="write a journal as xAPI learning records",
+        description="Write the journal's finished scenarios, self-check answers and completed "
+                    "modules as xAPI 1.0.3 statements (one JSON object a line), for an "
+                    "organisation's Learning Record Store. Nothing is sent anywhere: the file "
+                    "stays on this computer.")
+    exp.add_argument("--xapi", type=Path, required=True, metavar="FILE",
+                     help="the file to write (JSON lines)")
+    exp.add_argument("--path", type=Path,
+                     help="the journal file (default: $COPRODUCTION_JOURNAL, "
+                          "else coproduction-journal.sqlite here)")
+    who = exp.add_mutually_exclusive_group(required=True)
+    who.add_argument("--account", metavar="NAME",
+                     help="the trainee's account name on the organisation's system")
+    who.add_argument("--mbox", metavar="EMAIL", help="the trainee's email address")
+    exp.add_argument("--home-page", metavar="IRI", default=None,
+                     help="the web address of the system the account belongs to "
+                          "(default: the base IRI)")
+    exp.add_argument("--base-iri", metavar="IRI", default=None,
+                     help="the web address the course's activity ids go under (your "
+                          "organisation's own; default: an example address)")
+    exp.set_defaults(run=_journal_export)
 
     work = verbs.add_parser(
         "workspace", help="make or update a trainee's own copy of the modules",
