@@ -272,3 +272,20 @@ def test_cli_with_nothing_to_export_writes_no_file(tmp_path):
                    "--account", "t1", cwd=tmp_path)
     assert missing.returncode == 1 and "no journal" in missing.stderr
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_readme_export_runs_as_written(played, tmp_path):
+    """The README's command for trainees, run as printed (placeholders filled in)."""
+    import os
+
+    path, _, _ = played
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, re.S)
+                 if "journal export --xapi" in b)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+           "COPRODUCTION_JOURNAL": str(path)}
+    result = subprocess.run(["bash", "-ec", block.replace("YOUR-ACCOUNT-NAME", "trainee7")],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = (tmp_path / "my-records.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines and all(problems(json.loads(line)) == [] for line in lines)
