@@ -159,3 +159,47 @@ def test_no_widgets_left_behind(journal):
     box.answer.value = "x"
     box.close()
     assert set(_instances) - before == set()
+
+
+def test_listed_and_edited_from_python(journal):
+    for prompt_id, module in (("m2-r1", 2), ("m1-r1", 1)):
+        box = reflect.prompt(prompt_id, f"Question {prompt_id}?", module=module, journal=journal)
+        box.answer.value = f"first thoughts on {prompt_id}"
+        box.close()
+    table = reflect.listing(journal)
+    assert list(table["prompt"]) == ["m1-r1", "m2-r1"]  # in module order
+    assert table.iloc[0]["question"] == "Question m1-r1?" and table.iloc[0]["module"] == 1
+    reflect.edit("m1-r1", "Looking back: I decided too early.", journal=journal)
+    assert reflect.answers(journal)["m1-r1"] == "Looking back: I decided too early."
+    again = reflect.listing(journal).set_index("prompt")
+    assert again.loc["m1-r1", "question"] == "Question m1-r1?"  # question and module kept
+    assert again.loc["m1-r1", "module"] == 1
+    # the box shows the edited answer the next time its cell runs
+    box = reflect.prompt("m1-r1", "Question m1-r1?", module=1, journal=journal)
+    assert box.answer.value == "Looking back: I decided too early."
+    box.close()
+    with pytest.raises(KeyError, match="no saved reflection called 'm9-r9'.*m1-r1, m2-r1"):
+        reflect.edit("m9-r9", "text", journal=journal)
+    with pytest.raises(TypeError, match="must be text"):
+        reflect.edit("m1-r1", 42, journal=journal)
+    assert reflect.answers(journal)["m1-r1"] == "Looking back: I decided too early."
+
+
+def test_listing_an_empty_journal_is_an_empty_table(journal):
+    table = reflect.listing(journal)
+    assert len(table) == 0 and list(table.columns) == ["module", "prompt", "question", "answer",
+                                                       "saved"]
+
+
+def test_readme_listing_and_edit_run_as_written(journal_file):
+    """The README's lines for trainees, run as printed, on a journal with Module 1's first answer."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if "reflect.edit(" in b)
+    env = {**os.environ, "COPRODUCTION_JOURNAL": str(journal_file)}
+    Journal(journal_file).save_reflection("m1-r1", "first go", question="Q?", module=1)
+    subprocess.run([sys.executable, "-c", block], env=env, check=True, timeout=120)
+    assert reflect.answers(Journal(journal_file))["m1-r1"] == "What I would now do first..."

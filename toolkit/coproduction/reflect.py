@@ -123,3 +123,42 @@ def answers(journal=None) -> dict[str, str]:
 
     journal = journal or Journal()
     return {e.subject: str(e.detail.get("text", "")) for e in journal.entries("reflection")}
+
+
+def listing(journal=None):
+    """Every saved reflection as a table: module, question, answer and when it was last saved.
+
+    >>> reflect.listing()          # in a notebook: shows the table   # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from .journal import Journal
+
+    journal = journal or Journal()
+    rows = [{"module": e.detail.get("module") if isinstance(e.detail.get("module"), int) else None,
+             "prompt": e.subject, "question": str(e.detail.get("question") or ""),
+             "answer": str(e.detail.get("text", "")), "saved": e.at}
+            for e in journal.entries("reflection")]
+    table = pd.DataFrame(rows, columns=["module", "prompt", "question", "answer", "saved"])
+    return table.sort_values(["module", "prompt"], na_position="last").reset_index(drop=True)
+
+
+def edit(prompt_id: str, text: str, journal=None) -> None:
+    """Replace the saved answer to one reflection, keeping its question and module.
+
+    The box in the module's notebook shows the new text the next time its cell runs.
+    """
+    from .journal import Journal
+
+    journal = journal or Journal()
+    found = [e for e in journal.entries("reflection") if e.subject == prompt_id]
+    if not found:
+        known = ", ".join(sorted({e.subject for e in journal.entries("reflection")})) or "none yet"
+        raise KeyError(f"There is no saved reflection called '{prompt_id}' in your journal "
+                       f"(saved ones: {known}). reflect.listing() shows them all.")
+    if not isinstance(text, str):
+        raise TypeError("A reflection's answer must be text, in quotes.")
+    last = found[-1].detail
+    module = last.get("module") if isinstance(last.get("module"), int) else None
+    journal.save_reflection(prompt_id, text, question=str(last.get("question") or ""),
+                            module=module)
