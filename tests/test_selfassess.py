@@ -1,10 +1,11 @@
-"""The organisation self-assessment model: the shipped statements, scores, bands, gaps, bad files."""
+"""The organisation self-assessment model: its statements, scores, bands, gaps and bad files."""
 
 from __future__ import annotations
 
 import pytest
 
 from coproduction import selfassess
+from coproduction.paths import content_file
 from coproduction.problems import CourseFileError
 
 
@@ -28,7 +29,8 @@ def test_means_and_bands_at_their_edges(sheet):
     assert selfassess.result(sheet, dict.fromkeys(culture, 1)).domains["culture"].band.label \
         == "starting out"
     edge = selfassess.result(sheet, {culture[0]: 2, culture[1]: 2})
-    assert edge.domains["culture"].mean == 2.0 and edge.domains["culture"].band.label == "developing"
+    assert edge.domains["culture"].mean == 2.0
+    assert edge.domains["culture"].band.label == "developing"
     below = selfassess.result(sheet, {culture[0]: 2, culture[1]: 3, culture[2]: 3, culture[3]: 3})
     assert below.domains["culture"].mean == 2.75
     assert below.domains["culture"].band.label == "developing"
@@ -66,7 +68,7 @@ def test_answers_that_are_not_scores_are_left_out_and_named(sheet):
      "text", None),
 ])
 def test_a_bad_file_names_file_line_and_field(tmp_path, change, message, line):
-    source = selfassess.get.__globals__["content_file"]("selfassessment", "organisation")
+    source = content_file("selfassessment", "organisation")
     bad = tmp_path / "broken.yaml"
     bad.write_text(change(source.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(CourseFileError) as caught:

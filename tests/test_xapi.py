@@ -21,7 +21,8 @@ from coproduction.xapi import Actor, ActorError, statements
 BIN = Path(sys.executable).parent
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 # ISO 8601 durations as xAPI allows them (used only if a statement carries one).
-DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?"
+                      r"(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 VERB_IDS = {"http://adlnet.gov/expapi/verbs/progressed", "http://adlnet.gov/expapi/verbs/answered",
             "http://adlnet.gov/expapi/verbs/completed"}
 

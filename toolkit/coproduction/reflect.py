@@ -135,12 +135,19 @@ def listing(journal=None):
     from .journal import Journal
 
     journal = journal or Journal()
-    rows = [{"module": e.detail.get("module") if isinstance(e.detail.get("module"), int) else None,
-             "prompt": e.subject, "question": str(e.detail.get("question") or ""),
+    rows = [{"module": _module_of(e.detail), "prompt": e.subject,
+             "question": str(e.detail.get("question") or ""),
              "answer": str(e.detail.get("text", "")), "saved": e.at}
             for e in journal.entries("reflection")]
     table = pd.DataFrame(rows, columns=["module", "prompt", "question", "answer", "saved"])
     return table.sort_values(["module", "prompt"], na_position="last").reset_index(drop=True)
+
+
+class NoSuchReflection(KeyError):
+    """No reflection of that name is saved in the journal."""
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0])
 
 
 def edit(prompt_id: str, text: str, journal=None) -> None:
@@ -151,14 +158,20 @@ def edit(prompt_id: str, text: str, journal=None) -> None:
     from .journal import Journal
 
     journal = journal or Journal()
-    found = [e for e in journal.entries("reflection") if e.subject == prompt_id]
+    saved = journal.entries("reflection")
+    found = [e for e in saved if e.subject == prompt_id]
     if not found:
-        known = ", ".join(sorted({e.subject for e in journal.entries("reflection")})) or "none yet"
-        raise KeyError(f"There is no saved reflection called '{prompt_id}' in your journal "
+        known = ", ".join(sorted({e.subject for e in saved})) or "none yet"
+        raise NoSuchReflection(f"There is no saved reflection called '{prompt_id}' in your journal "
                        f"(saved ones: {known}). reflect.listing() shows them all.")
     if not isinstance(text, str):
         raise TypeError("A reflection's answer must be text, in quotes.")
     last = found[-1].detail
-    module = last.get("module") if isinstance(last.get("module"), int) else None
     journal.save_reflection(prompt_id, text, question=str(last.get("question") or ""),
-                            module=module)
+                            module=_module_of(last))
+
+
+def _module_of(detail: dict):
+    """The module number saved with a reflection, or None for anything else in that field."""
+    module = detail.get("module")
+    return module if isinstance(module, int) and not isinstance(module, bool) else None

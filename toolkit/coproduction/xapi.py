@@ -1,4 +1,4 @@
-"""A trainee's journal as xAPI learning records, for organisations that keep a Learning Record Store.
+"""A trainee's journal as xAPI learning records, for an organisation's Learning Record Store.
 
 Each finished scenario becomes a ``progressed`` statement per decision, the
 whole route as one ``answered`` statement with the choices in order (as H5P's
@@ -19,6 +19,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -101,7 +102,8 @@ class _Builder:
     def statement(self, verb: str, obj: dict, at: str, key: str, *, result: dict | None = None,
                   parent: dict | None = None) -> dict[str, Any]:
         # Derived, not random: the same journal entry always gives the same id.
-        sid = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.base}|{json.dumps(self.agent, sort_keys=True)}|{key}")
+        who = json.dumps(self.agent, sort_keys=True)
+        sid = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.base}|{who}|{key}")
         context: dict[str, Any] = {"contextActivities": {"grouping": [self.course]},
                                    "language": "en-GB",
                                    "platform": "Co-production training toolkit"}
@@ -119,7 +121,7 @@ def statements(entries: list[Entry], actor: Actor,
     """xAPI statements for the journal ``entries`` (oldest first), about ``actor``."""
     make = _Builder(actor, base_iri)
     finished: dict[int, str] = {}  # module number -> when its scenario was first finished
-    answered: dict[str, dict[str, tuple[bool, str]]] = {}  # check -> question -> (right, when)
+    right: dict[str, dict[str, str]] = {}  # check -> question -> when first answered right
     for entry in entries:
         if entry.kind == "scenario":
             yield from _scenario(make, entry, finished)
@@ -133,18 +135,14 @@ def statements(entries: list[Entry], actor: Actor,
                                          "response": _response(entry.detail.get("answer"))},
                                  parent=make.activity("module", _module_iri(make, check),
                                                       f"Module {check}"))
-            earlier = answered.setdefault(check, {}).get(question)
-            if correct and not (earlier and earlier[0]):
-                answered[check][question] = (True, entry.at)
-            elif earlier is None:
-                answered[check][question] = (False, entry.at)
-    yield from _modules(make, finished, answered)
+            if correct:
+                right.setdefault(check, {}).setdefault(question, entry.at)
+    yield from _modules(make, finished, right)
 
 
-def _module_iri(make: _Builder, check_or_number: Any) -> str:
-    text = str(check_or_number)
-    number = text.split("-", 1)[0] if "-" in text else text
-    return f"{make.base}/modules/{_part(number.zfill(2))}"
+def _module_iri(make: _Builder, check: str) -> str:
+    """A module's activity id from its self-check's id ("01-origins" -> .../modules/01)."""
+    return f"{make.base}/modules/{_part(check.split('-', 1)[0].zfill(2))}"
 
 
 def _scenario(make: _Builder, entry: Entry, finished: dict[int, str]) -> Iterator[dict]:
@@ -175,6 +173,7 @@ def _scenario(make: _Builder, entry: Entry, finished: dict[int, str]) -> Iterato
         finished.setdefault(module, entry.at)
 
 
+@lru_cache(maxsize=None)
 def _scenario_info(scenario_id: str) -> tuple[str, int | None]:
     """The shipped scenario's title and module, or plain stand-ins for one not shipped."""
     from . import scenario
@@ -187,7 +186,7 @@ def _scenario_info(scenario_id: str) -> tuple[str, int | None]:
 
 
 def _modules(make: _Builder, finished: dict[int, str],
-             answered: dict[str, dict[str, tuple[bool, str]]]) -> Iterator[dict]:
+             right: dict[str, dict[str, str]]) -> Iterator[dict]:
     """A module counts as completed once its scenario is finished and its self-check passed."""
     from . import quiz
 
@@ -196,10 +195,10 @@ def _modules(make: _Builder, finished: dict[int, str],
         if number not in finished:
             continue
         questions = [q.id for q in quiz.get(check).questions]
-        got = answered.get(check, {})
-        if not questions or not all(got.get(q, (False, ""))[0] for q in questions):
+        got = right.get(check, {})
+        if not questions or not all(q in got for q in questions):
             continue
-        when = max([finished[number]] + [got[q][1] for q in questions])
+        when = max([finished[number]] + [got[q] for q in questions])
         module = make.activity("module", _module_iri(make, check), f"Module {check}")
         yield make.statement("completed", module, when, f"module|{check}",
                              result={"completion": True, "success": True})
