@@ -9,6 +9,7 @@ real submission can go wrong, so that grading can be shown to survive them.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import random
 import re
@@ -148,26 +149,72 @@ def practice_names(members: list[Member], seed: int = 1) -> dict[str, tuple[str,
     return {m.student: pairs[i % len(pairs)] for i, m in enumerate(members)}
 
 
-def write_journal(path: Path, rng: random.Random, scenarios: list[str]) -> None:
-    """A trainee's journal with one or two played-through paths of each scenario."""
+@functools.lru_cache(maxsize=None)
+def _routes(name: str):
+    """A shipped scenario and every route through it, worked out once per run (a cohort of
+    300 would otherwise walk every scenario's routes 300 times)."""
+    from ..scenario import get, paths
+
+    scenario = get(name)
+    return scenario, paths(scenario)
+
+
+def write_journal(path: Path, rng: random.Random, scenarios: list[str],
+                  checks: list[str] = ()) -> None:
+    """A trainee's journal with one or two played-through paths of each scenario and,
+    for each self-check in ``checks``, answers to its questions until they are right."""
     from ..journal import Journal
-    from ..scenario import get, paths, play_through
+    from ..scenario import play_through
 
     journal = Journal(path, quiet=True)
     for name in scenarios:
-        scenario = get(name)
-        routes = paths(scenario)
+        scenario, routes = _routes(name)
         for _ in range(rng.choice((1, 1, 2))):
             journal.record_scenario(play_through(scenario, rng.choice(routes)))
+    # A generator of its own, so the routes above stay what they were before checks existed.
+    answers = random.Random(f"checks-{path.parent.parent.name}")
+    for name in checks:
+        _answer_check(journal, name, answers)
+
+
+def _answer_check(journal, name: str, rng: random.Random) -> None:
+    """Answer each question of a self-check as a trainee might: most right first time,
+    others after a guess or two, a few giving up; sorting questions mostly right."""
+    from .. import quiz
+
+    check = quiz.get(name)
+    for question in check.questions:
+        if question.kind == "choice":
+            order = rng.sample(question.options, len(question.options))
+            right = next(o for o in order if question.mark(o).correct)
+            if rng.random() < 0.6:  # most know it first time
+                order = [right] + [o for o in order if o != right]
+            for option in order:
+                correct = question.mark(option).correct
+                journal.record_check(check.id, question.id, option, correct)
+                if correct or rng.random() < 0.3:  # some give up before finding it
+                    break
+        else:  # most items placed right, a few not
+            placed = {}
+            for item in question.items:
+                right = next(c for c in question.categories
+                             if question.mark_item(item.text, c).correct)
+                wrong = [c for c in question.categories if c != right]
+                placed[item.text] = right if not wrong or rng.random() < 0.85 \
+                    else rng.choice(wrong)
+            marks = question.mark(placed)
+            journal.record_check(check.id, question.id, placed,
+                                 all(m.correct for m in marks.values()))
 
 
 def write_cohort(root: Path, assignment: str, members: list[Member],
                  submitted_dir: str = "submitted", journals: list[str] | None = None,
-                 seed: int = 1) -> list[Path]:
+                 seed: int = 1, checks: list[str] = ()) -> list[Path]:
     """Write each member's submission under ``root/submitted/<student>/<assignment>/``.
 
     With ``journals`` (scenario names), ordinary members also hand in a journal of
-    those scenarios played through, as a trainee's journal would come with their work.
+    those scenarios played through, as a trainee's journal would come with their work,
+    and of the self-checks named in ``checks`` answered.
     """
     rng = random.Random(seed)
     release_dir = root / "exercises" / assignment
@@ -186,5 +233,5 @@ def write_cohort(root: Path, assignment: str, members: list[Member],
         stamp = start + timedelta(minutes=7 * n)
         (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
         if journals and member.kind in ORDINARY:
-            write_journal(folder / "coproduction-journal.sqlite", rng, journals)
+            write_journal(folder / "coproduction-journal.sqlite", rng, journals, checks)
     return written
