@@ -23,7 +23,7 @@ PROBE = ("import os, sys, numpy\n"
 @pytest.fixture
 def manager(tmp_path):
     km = kernel_manager_class()
-    km.zygote = zygote = Zygote(tmp_path)
+    km.zygote = zygote = Zygote(tmp_path, preload=("ipykernel.kernelapp", "pandas"))
     yield km
     zygote.close()
 
@@ -51,6 +51,27 @@ def test_each_kernel_is_fresh_and_in_its_own_folder(manager, tmp_path, monkeypat
         seen.append((pid, draw))
     assert seen[0][0] != seen[1][0], "a new process each time"
     assert seen[0][1] != seen[1][1], "numpy's random numbers differ between kernels"
+
+
+def test_kernel_holds_only_what_was_preloaded(manager, tmp_path):
+    """The zygote's own machinery (this toolkit, its sockets) is gone from the kernel."""
+    [out] = run_notebook(manager, ["import sys\nprint(sorted(m for m in sys.modules if "
+                                   "m.startswith(('coproduction', 'pandas'))"
+                                   " and '.' not in m))"], tmp_path)
+    assert out["text"].strip() == "['pandas']"
+
+
+def test_notebook_imports_are_what_is_preloaded(tmp_path):
+    from coproduction.grading.forkkernel import notebook_imports
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport pandas as pd, os.path\n"
+                                  "from coproduction.data import load\nfrom . import x"),
+        nbformat.v4.new_code_cell("this is not python ("),
+        nbformat.v4.new_markdown_cell("import numpy")])
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    (tmp_path / "b.ipynb").write_text("not json")
+    assert notebook_imports(tmp_path) == ["pandas", "os.path", "coproduction.data"]
 
 
 def test_state_does_not_leak_between_kernels(manager, tmp_path):

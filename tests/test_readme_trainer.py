@@ -38,15 +38,21 @@ def walked(tmp_path_factory):
 
 def test_the_walkthrough_is_what_the_readme_says():
     verbs = [c[1] for c in practice_commands()]
-    assert verbs == ["release", "cohort", "autograde", "report", "feedback"]
+    assert verbs == ["release", "cohort", "autograde", "report", "debrief", "feedback"]
 
 
 def test_each_step_runs_and_says_what_it_did(walked):
     course, results = walked
-    for verb in ("release", "cohort", "autograde", "report"):
+    for verb in ("release", "cohort", "report", "debrief"):
         assert results[verb].returncode == 0, (verb, results[verb].stdout, results[verb].stderr)
+    # Three of the practice submissions are built to fail; as with nbgrader, the run then
+    # ends with exit status 1 after grading all the others.
+    assert results["autograde"].returncode == 1
+    assert "17 graded, 3 failed" in results["autograde"].stdout
     assert "Wrote 20 practice submissions" in results["cohort"].stdout
     assert "could not be graded" in results["report"].stdout
+    assert "from 13 of 13 trainee journal(s)" in results["debrief"].stdout
+    assert (course / "reports" / "01-origins" / "debrief.html").is_file()
     for png in ("score-distribution.png", "question-difficulty.png", "scenario-choices.png"):
         assert (course / "reports" / "01-origins" / png).is_file()
 

@@ -34,8 +34,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..csvsafe import safe_row
-from . import gradebook, not_graded, sandbox, worker
+from . import forkkernel, gradebook, not_graded, sandbox, worker
 from .course import Course, CourseError
+from .selection import Selection, choose, converter_settings, read_timestamp
 
 DEFAULT_TIMEOUT = 120  # seconds for one whole submission
 
@@ -62,6 +63,7 @@ class Run:
     seconds: float = 0.0
     log_dir: Path | None = None
     limits: sandbox.Limits | None = None  # None: graded without the sandbox
+    skipped: dict[str, str] = field(default_factory=dict)  # student -> why not graded now
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -76,6 +78,11 @@ class Run:
         lines = [f"Graded {self.count('graded')} of {n} submission(s) of {self.assignment} in "
                  f"{_duration(self.seconds)}: {self.count('graded')} graded, "
                  f"{self.count('failed')} failed, {self.count('timed out')} timed out."]
+        if self.skipped:
+            lines.append(f"Left as they were: {len(self.skipped)} submission(s).")
+            lines += [f"  {student}: {why}." for student, why in sorted(self.skipped.items())]
+        if not n:
+            return "\n".join(lines)
         if self.limits is not None:
             lines.append(f"Each notebook ran in a sandbox: no network, no view of the course "
                          f"or of other trainees' work, at most "
@@ -129,14 +136,26 @@ def _grade_ids(nb: dict) -> set[str]:
             if c.get("metadata", {}).get("nbgrader", {}).get("grade")} - {None}
 
 
-def _inspect(folder: Path, release: Path) -> tuple[str, str]:
+def _inspect(folder: Path, release: Path, pattern: str = "*") -> tuple[str, str]:
     """(reason it cannot be graded, note for the trainer), each '' when there is none.
 
     Catches files that are not notebooks before a worker is spent on them, and
     notices graded cells that were deleted, which nbgrader scores 0 silently.
+    Only the assignment's own notebooks (matching ``pattern``, nbgrader's
+    ``--notebook``) count: nbgrader skips any other ``*.ipynb`` handed in, so
+    does this.
     """
+    try:
+        read_timestamp(folder)
+    except ValueError as err:
+        return str(err), ""
+    except OSError as err:
+        return f"its timestamp.txt could not be read ({err.strerror})", ""
     missing = []
-    for path in sorted(folder.glob("*.ipynb")):
+    known = {p.name for p in release.glob("*.ipynb")}
+    for path in sorted(folder.glob(f"{pattern}.ipynb")):
+        if path.name not in known:
+            continue
         try:
             nb = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -225,25 +244,31 @@ class _Grader:
     """One grading run: hands out jobs, watches the clock, records results."""
 
     def __init__(self, course: Course, assignment: str, workers: int, timeout: float,
-                 progress: bool, fork: bool = True, limits: sandbox.Limits | None = None):
+                 progress: bool, fork: bool = True, limits: sandbox.Limits | None = None,
+                 selection: Selection | None = None):
         self.course, self.assignment, self.fork = course, assignment, fork
+        self.selection = selection or Selection()
         self.limits = limits  # None: no sandbox
         self.workers, self.timeout, self.progress = workers, timeout, progress
         self.log_dir = course.root / "reports" / assignment / "logs"
         self.outcomes: dict[str, Outcome] = {}
         self.notes: dict[str, str] = {}
+        self.unknown: set[str] = set()  # not in the gradebook, and not to be added
 
     def _slot(self, ctx, outbox) -> _Slot:
         return _Slot(ctx, outbox, self.log_dir / "_console.log")
 
     def _record(self, outcome: Outcome, bar) -> None:
         self.outcomes[outcome.student] = outcome
-        if outcome.status != "graded":
+        if outcome.status != "graded" and outcome.student not in self.unknown:
             # nbgrader removes a failed submission's partial output; we replace it with
             # a note and the cells as handed in, so the formgrader shows it flagged,
             # with the reason (see not_graded).
             folder = self.course.path("submitted", outcome.student, self.assignment)
-            stamp = self.course.lookup.get_existing_timestamp(str(folder))
+            try:
+                stamp = read_timestamp(folder)
+            except (ValueError, OSError):
+                stamp = None  # the reason it failed: kept without a time
             gradebook.record_failure(self.course.db_url, self.course.id, self.assignment,
                                      outcome.student, timestamp=stamp)
             not_graded.keep(self.course, self.assignment, outcome.student,
@@ -256,7 +281,8 @@ class _Grader:
         if result["ok"]:
             try:
                 gradebook.copy_submission(f"sqlite:///{result['db']}", self.course.db_url,
-                                          self.course.id, self.assignment, result["student"])
+                                          self.course.id, self.assignment, result["student"],
+                                          unflag=result["student"] in self.selection.retry)
                 score, top = gradebook.scores(self.course.db_url, self.course.id,
                                               self.assignment, result["student"])
             except Exception as err:  # a full disk, a locked or damaged gradebook
@@ -324,7 +350,15 @@ class _Grader:
         slots = [self._slot(ctx, outbox) for _ in range(min(self.workers, len(students)) or 1)]
         bar = None
         try:
-            gradebook.ensure_students(self.course.db_url, self.course.id, students)
+            _, create = converter_settings(self.course.config)
+            self.unknown = set()
+            if create:
+                gradebook.ensure_students(self.course.db_url, self.course.id, students)
+            else:
+                # As nbgrader with c.Autograde.create_student = False: a trainee the
+                # gradebook does not know is not graded, and nothing is recorded.
+                self.unknown = gradebook.unknown_students(self.course.db_url, self.course.id,
+                                                          students)
             template = scratch / "template.db"
             gradebook.snapshot(self.course.db_url, template)
             if self.progress:
@@ -334,19 +368,32 @@ class _Grader:
                            file=sys.stderr, dynamic_ncols=True)
             pending: deque[dict] = deque()
             release = self.course.path("release", ".", self.assignment)
+            # Kernels start with what the assignment's own notebooks import, and no more.
+            self.preload = ([*forkkernel.KERNEL, *forkkernel.notebook_imports(release)]
+                            if self.fork else [])
             for student in students:
+                if student in self.unknown:
+                    self._record_or_report(Outcome(
+                        student, "failed", "this trainee is not in the gradebook, and the "
+                        "course does not add new ones (c.Autograde.create_student = False)"), bar)
+                    continue
+                if student in self.selection.retry:
+                    # The note left by an earlier run that could not grade it goes.
+                    shutil.rmtree(self.course.path("autograded", student, self.assignment),
+                                  ignore_errors=True)
                 broken, note = _inspect(self.course.path("submitted", student, self.assignment),
-                                        release)
+                                        release, self.course.lookup.notebook_id)
                 if broken:
                     self._record_or_report(Outcome(student, "failed", broken), bar)
                     continue
                 self.notes[student] = note
-                pending.append({"root": str(self.course.root), "assignment": self.assignment,
+                pending.append({"root": str(getattr(self.course, "folder", self.course.root)),
+                                "argv": self.course.argv, "assignment": self.assignment,
                                 "student": student, "template": str(template),
                                 # In the sandbox every kernel is forked from its zygote;
                                 # "plain" kernels then fork from one that preloads nothing.
                                 "fork": self.fork or self.limits is not None,
-                                "preload": self.fork,
+                                "preload": self.preload,
                                 "sandbox": self.limits.as_dict() if self.limits else None,
                                 "db": str(scratch / f"{student}.db"),
                                 "log": str(self.log_dir / f"{student}.log")})
@@ -359,7 +406,7 @@ class _Grader:
             shutil.rmtree(scratch, ignore_errors=True)
         outcomes = [self.outcomes[s] for s in students]
         return Run(self.assignment, outcomes, time.monotonic() - started, self.log_dir,
-                   limits=self.limits)
+                   limits=self.limits, skipped=dict(self.selection.skipped))
 
     def _loop(self, ctx, outbox, slots: list[_Slot], pending: deque, bar) -> None:
         checked = 0.0
@@ -544,17 +591,6 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     """
     course.require_assignment(assignment)
     gradebook.require_released(course.db_url, course.id, assignment)
-    submitted = course.submissions(assignment)
-    if students:
-        missing = [s for s in students if s not in submitted]
-        if missing:
-            where = course.path("submitted", missing[0], assignment)
-            raise CourseError(f"There is no submission of {assignment} from "
-                              f"{', '.join(missing)} (looked in {where}).")
-        submitted = [s for s in submitted if s in students]
-    if not submitted:
-        raise CourseError(f"There are no submissions of {assignment} to grade yet (looked in "
-                          f"{course.path('submitted', '*', assignment)}). Collect them first.")
     if timeout <= 0:
         raise CourseError("The time limit (--timeout) must be more than 0 seconds.")
     workers = workers or default_workers()
@@ -567,7 +603,11 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
     else:
         limits = None
     with _one_run_at_a_time(course):
+        force, _ = converter_settings(course.config)
+        selection = choose(course, assignment, students, force=force)
+        if not selection.grade:
+            return Run(assignment, skipped=selection.skipped)
         run = _Grader(course, assignment, workers, timeout, progress, fork_kernels,
-                      limits).run(submitted)
+                      limits, selection).run(selection.grade)
     write_log(course, run)
     return run

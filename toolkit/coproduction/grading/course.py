@@ -28,15 +28,30 @@ def _nbgrader_on_path() -> None:
 
 
 class Course:
-    """A course folder with an ``nbgrader_config.py``; found from ``root`` or any folder below it."""
+    """A course folder with an ``nbgrader_config.py``; found from ``root`` or any folder below it.
 
-    def __init__(self, root: str | Path | None = None):
+    With ``nbgrader_argv`` (a list, possibly empty) the course is read exactly as
+    ``nbgrader autograde`` reads it (see ``nbconfig``): the config file is then
+    optional, ``c.CourseDirectory.root`` may move the course elsewhere, and
+    ``--Class.trait=value`` settings in the list override the file.
+    """
+
+    def __init__(self, root: str | Path | None = None, nbgrader_argv: list[str] | None = None):
         start = Path(root or Path.cwd()).resolve()
+        self.argv = nbgrader_argv
+        self.folder = start  # where the course was found from (nbgrader's working folder)
         for folder in (start, *start.parents):
             if (folder / CONFIG_FILE).is_file():
-                self.root = folder
+                self.root = self.folder = folder
                 break
         else:
+            if nbgrader_argv is not None:
+                # nbgrader itself grades a folder without any config file (its
+                # defaults then apply), and so does this.
+                self.root = start
+                _nbgrader_on_path()
+                self._load_as_nbgrader(nbgrader_argv)
+                return
             raise CourseError(
                 f"{start} is not a course folder: there is no {CONFIG_FILE} here or in any "
                 "folder above it. Run this from the course folder (the one with "
@@ -44,6 +59,14 @@ class Course:
             )
         _nbgrader_on_path()
         self.config = self._load_config()
+        if nbgrader_argv is not None:
+            self._load_as_nbgrader(nbgrader_argv)
+
+    def _load_as_nbgrader(self, argv: list[str]) -> None:
+        from .nbconfig import load
+
+        self.config, root = load(self.root, argv)
+        self.root = Path(root).resolve()
 
     def _load_config(self):
         from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
@@ -98,9 +121,28 @@ class Course:
     def folders(self, kind: str, assignment: str, student: str | None = None) -> list[Path]:
         """Each student's ``kind`` folder for ``assignment`` that exists (only ``student``'s
         if given), in order: e.g. every ``submitted/<student>/<assignment>/``."""
-        base = self.root / getattr(self.lookup, f"{kind}_directory")
-        return sorted(p for p in base.glob(f"{student or '*'}/{assignment}") if p.is_dir())
+        return [folder for _, folder in self.student_folders(kind, assignment, student)]
+
+    def student_folders(self, kind: str, assignment: str,
+                        student: str | None = None) -> list[tuple[str, Path]]:
+        """(student, folder) for each ``kind`` folder of ``assignment`` that exists, found
+        the way nbgrader finds them (through ``c.CourseDirectory.directory_structure``)."""
+        import glob
+        import re
+
+        cd = self.lookup
+        step = getattr(cd, f"{kind}_directory")
+        pattern = cd.format_path(step, glob.escape(student) if student else "*",
+                                 glob.escape(assignment))
+        regexp = re.compile(cd.format_path(step, "(?P<student_id>[^/]*)", re.escape(assignment),
+                                           escape=True) + "$")
+        found = []
+        for path in sorted(glob.glob(pattern)):
+            match = regexp.match(path)
+            if match and os.path.isdir(path):
+                found.append((match.group("student_id"), Path(path)))
+        return found
 
     def submissions(self, assignment: str) -> list[str]:
         """Students who have a submitted folder for ``assignment``, in order."""
-        return [folder.parent.name for folder in self.folders("submitted", assignment)]
+        return [student for student, _ in self.student_folders("submitted", assignment)]

@@ -6,14 +6,20 @@ pandas: a third to a half of grading one submission. Here one "zygote"
 process imports all of that once and then forks a fresh kernel process for
 each submission. Each kernel is still a process of its own, started for one
 notebook and thrown away after it, exactly as nbgrader's are; it just starts
-with the common libraries already loaded.
+with the libraries the assignment's own notebooks import already loaded.
+
+A forked kernel must look fresh to the notebook: the zygote imports only the
+kernel and those libraries, notes what is in ``sys.modules`` then, and only
+afterwards loads its own machinery; each kernel forgets every module loaded
+after that note (this toolkit's among them) before it starts. So a test such as
+``assert 'numpy' not in sys.modules`` scores as it does in nbgrader's own kernel.
 
 If the zygote cannot be used for any reason, the kernel is started the
 ordinary way, so grading never depends on this. With the grading sandbox (see
 ``sandbox``) the zygote runs inside it as its process 1, and there is no
 ordinary way: a zygote that fails is started again, inside a new sandbox.
 
-    python -m coproduction.grading.forkkernel SOCKET [LIMITS_JSON]   # serve forks
+    python -c BOOT SOCKET LIMITS_JSON|'' MODULE,MODULE,...    # serve forks (see BOOT)
 """
 
 from __future__ import annotations
@@ -31,9 +37,52 @@ import tempfile
 import time
 from pathlib import Path
 
-#: What the zygote imports before forking: the kernel itself and what the
-#: course's notebooks use.
-PRELOAD = ("ipykernel.kernelapp", "pandas", "coproduction.data")
+#: What every zygote imports before forking: the kernel itself.
+KERNEL = ("ipykernel.kernelapp",)
+
+#: The zygote's first code: the preloads before anything of the grader's own, then a
+#: note of what a kernel may keep, then the machinery that serves forks.
+BOOT = """import sys
+del sys.path[0]
+for _name in filter(None, sys.argv[3].split(',')):
+    try:
+        __import__(_name)
+    except Exception:
+        pass
+_keep = set(sys.modules)
+from coproduction.grading.forkkernel import serve
+serve(sys.argv[1], sys.argv[2], _keep)
+"""
+
+
+def notebook_imports(folder: Path) -> list[str]:
+    """The modules the notebooks in ``folder`` import (``import a.b``, ``from c import d``),
+    in order; what the zygote preloads for an assignment, from its trainer's copies."""
+    import ast
+
+    found: list[str] = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        for cell in cells:
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            # IPython's %magics and !commands are not Python
+            lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+            try:
+                tree = ast.parse("\n".join(lines))
+            except (SyntaxError, ValueError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.append(node.module)
+    return list(dict.fromkeys(found))
 
 
 class ForkedProcess:
@@ -89,9 +138,10 @@ class Zygote:
     """
 
     def __init__(self, folder: Path, console_log: str | None = None, limits=None,
-                 preload: bool = True):
+                 preload=KERNEL):
         self.limits, self.shared = limits, None
-        argv = [sys.executable, "-m", __name__]
+        names = ",".join(n for n in preload if n.replace(".", "").replace("_", "").isalnum())
+        argv = [sys.executable, "-c", BOOT]
         if limits is not None:
             from . import sandbox
 
@@ -99,10 +149,10 @@ class Zygote:
             self.shared.mkdir(mode=0o700)
             self.socket = str(self.shared / "zygote.sock")
             argv = sandbox.command(self.shared, limits) + argv + [
-                self.socket, json.dumps({**limits.as_dict(), "preload": preload})]
+                self.socket, json.dumps(limits.as_dict()), names]
         else:
             self.socket = str(Path(folder) / f"zygote-{os.getpid()}.sock")
-            argv += [self.socket]
+            argv += [self.socket, "", names]
         log = open(console_log, "ab") if console_log else subprocess.DEVNULL
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
@@ -231,9 +281,24 @@ def _limit(limits: dict) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def _become_kernel(request: dict, base_path: list[str], limits: dict | None = None) -> None:
+def _forget_modules(keep: set[str]) -> None:
+    """Drop from ``sys.modules`` (and from their packages) every module not in ``keep``."""
+    for name in [n for n in sys.modules if n not in keep]:
+        module = sys.modules.pop(name, None)
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules and getattr(sys.modules[parent], child, None) is module:
+            try:
+                delattr(sys.modules[parent], child)
+            except AttributeError:
+                pass
+
+
+def _become_kernel(request: dict, base_path: list[str], limits: dict | None = None,
+                   keep: set[str] | None = None) -> None:
     """In the forked child: turn into the kernel ``request`` describes. Never returns."""
     try:
+        if keep is not None:
+            _forget_modules(keep)
         if limits is not None:
             _limit(limits)
         os.setsid()  # its own process group, as jupyter_client gives a kernel
@@ -314,28 +379,24 @@ def _make_workspace(stage: str) -> None:
     shutil.copytree(stage, WORKSPACE, symlinks=True, dirs_exist_ok=True)
 
 
-def serve(socket_path: str, limits: dict | None = None) -> None:
-    """Import the preloads, then fork a kernel for every request on ``socket_path``.
+def serve(socket_path: str, limits: dict | str | None = None,
+          keep: set[str] | None = None) -> None:
+    """Fork a kernel for every request on ``socket_path`` (BOOT has imported the preloads;
+    each kernel keeps only the modules in ``keep``).
 
     With ``limits`` the zygote is process 1 of a sandbox: it cannot be traced or
     read by the kernels it forks, and it answers "clean" requests by stopping every
     other process there.
     """
-    import importlib
-
+    if isinstance(limits, str):
+        limits = json.loads(limits) if limits else None
     if limits is not None:
         import ctypes
 
         # Not dumpable: a kernel cannot trace the zygote or read its memory, so
         # one notebook cannot reach into the kernels of the next.
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
-    # The kernel's own path, without this module's folder at the front.
-    base_path = [p for p in sys.path[1:]]
-    for name in PRELOAD if (limits is None or limits.get("preload", True)) else ():
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+    base_path = list(sys.path)  # BOOT took the zygote's own folder off the front
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     tmp = socket_path + ".tmp"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -362,7 +423,7 @@ def serve(socket_path: str, limits: dict | None = None) -> None:
         if pid == 0:
             listener.close()
             conn.close()
-            _become_kernel(request, base_path, limits)
+            _become_kernel(request, base_path, limits, keep)
         try:
             conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         except OSError:
@@ -415,4 +476,4 @@ def kernel_manager_class():
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else None)
+    serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

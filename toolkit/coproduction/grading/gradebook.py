@@ -84,6 +84,13 @@ def ensure_students(db_url: str, course_id: str, students: list[str]) -> None:
                 gb.add_student(student)
 
 
+def unknown_students(db_url: str, course_id: str, students: list[str]) -> set[str]:
+    """Those of ``students`` the gradebook does not know."""
+    with open_gradebook(db_url, course_id) as gb:
+        known = {s.id for s in gb.students}
+    return set(students) - known
+
+
 def name_students(db_url: str, course_id: str, names: dict[str, tuple[str, str]]) -> None:
     """Give students first and last names in the gradebook (added if new), as the
     formgrader lists them; students not in ``names`` are left as they are."""
@@ -109,8 +116,12 @@ def require_released(db_url: str, course_id: str, assignment: str) -> None:
 
 
 def copy_submission(private_url: str, main_url: str, course_id: str,
-                    assignment: str, student: str) -> None:
-    """Carry one student's autograde results from a worker's gradebook into the course's."""
+                    assignment: str, student: str, unflag: bool = False) -> None:
+    """Carry one student's autograde results from a worker's gradebook into the course's.
+
+    A flag a trainer set stays, as it does when nbgrader grades again; ``unflag``
+    lifts the flag an earlier run set on a submission it could not grade.
+    """
     with open_gradebook(private_url, course_id) as src, open_gradebook(main_url, course_id) as dst:
         graded = src.find_submission(assignment, student)
         dst.update_or_create_submission(assignment, student, timestamp=graded.timestamp)
@@ -127,7 +138,8 @@ def copy_submission(private_url: str, main_url: str, course_id: str,
                                  student).auto_comment = comment.auto_comment
             dst_notebook = dst.find_submission_notebook(notebook.name, assignment, student)
             dst_notebook.late_submission_penalty = notebook.late_submission_penalty
-            dst_notebook.flagged = False
+            if unflag:
+                dst_notebook.flagged = False
         dst.db.commit()
 
 

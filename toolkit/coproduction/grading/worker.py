@@ -9,6 +9,7 @@ a file of its own, which is also where the reason for a failure is read from.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import time
 from pathlib import Path
@@ -30,14 +31,25 @@ _REASONS = (
 )
 
 
+#: The last line of a Python traceback: "SomeError: what it says".
+_RAISED = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Za-z_]\w*(?:Error|Exception|Exit)\b.*$")
+
+
 def reason_from_log(text: str) -> str:
     """The plain-words reason for a failed grading, from nbgrader's log."""
     for needle, reason in _REASONS:
         if needle in text:
             return reason
-    errors = [line for line in text.splitlines() if "Error" in line or "ERROR" in line]
-    last = errors[-1].strip() if errors else "no reason given"
-    return f"nbgrader could not grade it ({last[:200]})"
+    lines = [line.strip() for line in text.splitlines()]
+    raised = [line for line in lines if _RAISED.match(line)]
+    if raised:
+        # What was actually raised says more than nbgrader's closing "see the above
+        # traceback" (a course's plugin that cannot be imported, for instance).
+        return f"nbgrader could not grade it ({raised[-1][:200]})"
+    errors = [line for line in lines if line.startswith("[ERROR]")
+              and "see the" not in line and "There was an error processing" not in line]
+    last = errors[-1] if errors else "no reason given"
+    return f"nbgrader could not grade it ({last.removeprefix('[ERROR] ')[:200]})"
 
 
 _FAST_EXECUTE = None
@@ -75,17 +87,30 @@ def _pipeline(preprocessors: list, fork: bool) -> list:
     return steps[:at] + [LimitOutputSize] + steps[at:]
 
 
+_COURSES: dict = {}
+
+
+def _course(root: str, argv: list[str] | None):
+    """The course as the main process read it (same folder, same nbgrader settings); read
+    once per worker. Reading it as nbgrader does also puts the course folder on sys.path,
+    so a late-penalty plugin kept there imports here as it does under nbgrader."""
+    from .course import Course
+
+    key = (root, tuple(argv) if argv is not None else None)
+    if key not in _COURSES:
+        _COURSES[key] = Course(root, nbgrader_argv=argv)
+    return _COURSES[key]
+
+
 def grade(job: dict) -> dict:
     """Grade one submission as described by ``job``; return what happened."""
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import NbGraderException
 
-    from .course import Course
-
     started = time.monotonic()
     private = Path(job["db"])
     shutil.copyfile(job["template"], private)
-    course = Course(job["root"])
+    course = _course(job["root"], job.get("argv"))
     coursedir = course.coursedir(db_url=f"sqlite:///{private}", assignment_id=job["assignment"],
                                  student_id=job["student"])
 
@@ -120,7 +145,7 @@ def grade(job: dict) -> dict:
 def _start_zygote(job: dict, console_log: str | None):
     """This worker's kernel zygote, or None (kernels then start the usual way, or,
     with the sandbox, not at all: the submission fails with a reason)."""
-    from .forkkernel import Zygote
+    from .forkkernel import KERNEL, Zygote
     from .sandbox import Limits
 
     limits = Limits(**job["sandbox"]) if job.get("sandbox") else None
@@ -128,7 +153,7 @@ def _start_zygote(job: dict, console_log: str | None):
     manager.sandboxed = limits is not None
     try:
         zygote = Zygote(Path(job["db"]).parent, console_log, limits=limits,
-                        preload=job.get("preload", True))
+                        preload=job.get("preload", KERNEL))
     except (OSError, RuntimeError):
         manager.zygote = None
         return None
