@@ -18,7 +18,7 @@ import weakref
 
 import ipywidgets as w
 
-from .widgetkit import JournalWriter, close_tree, para, status
+from .widgetkit import WIDGET_CLASS, JournalWriter, close_tree, para, status, wrap_style
 
 #: Seconds of quiet after the last keystroke before the answer is saved.
 SAVE_AFTER = 1.0
@@ -51,8 +51,11 @@ class Reflection(w.VBox):
         restored = "Your earlier answer has been brought back from your journal." if saved else ""
         self.status = w.HTML(status("\n\n".join(m for m in (message, restored) if m)))
         self.answer.observe(self._typed, names="value")
-        super().__init__([self.prompt, self.answer, self.status],
+        # The course's style sheet: the focus ring, in a notebook that has only reflections.
+        self.style_sheet = wrap_style()
+        super().__init__([self.style_sheet, self.prompt, self.answer, self.status],
                          layout=w.Layout(max_width="48em"))
+        self.add_class(WIDGET_CLASS)
         _OPEN.add(self)
 
     def _saved_text(self) -> tuple[str | None, str]:

@@ -16,6 +16,8 @@ _TEXT_STYLE = "line-height:1.5"
 # "success" and "warning" buttons put white on green (4.1:1) and on orange
 # (2.7:1), which is why answer buttons use these instead.
 TEXT = "#1a1a1a"
+# The ring round whatever has the keyboard focus (8.6:1 on white; WCAG asks 3:1).
+FOCUS_RING = "#1a4f8b"
 RIGHT_BUTTON = ("#ffffff", "#1b7837")
 NOT_YET_BUTTON = ("#ffffff", "#a04b05")
 _CALLOUT_BACKGROUND = {None: "#f2f6fb", True: "#f0f8f1", False: "#fdf5ec"}
@@ -23,6 +25,7 @@ _CALLOUT_BORDER = {None: "#2b6cb0", True: "#1b7837", False: "#b35806"}
 COLOUR_PAIRS = {
     "button, right answer": RIGHT_BUTTON,
     "button, not yet right": NOT_YET_BUTTON,
+    "focus ring on the page": (FOCUS_RING, "#ffffff"),
     **{f"callout ({name})": (TEXT, _CALLOUT_BACKGROUND[good])
        for name, good in (("plain", None), ("right", True), ("not yet", False))},
 }
@@ -36,8 +39,21 @@ _CALLOUT_STYLE = {
 #: The class that makes a button's or drop-down's label wrap (see ``wrap``).
 WRAP_CLASS = "coproduction-wrap"
 
+#: The class every course widget's outermost box carries: a stable handle for the
+#: style rules below and for the accessibility audit, which checks inside it.
+WIDGET_CLASS = "coproduction-widget"
+
 #: Class of the note shown when a widget cannot be drawn (see ``rerun_hint``).
 RERUN_CLASS = "coproduction-rerun-hint"
+
+# ipywidgets draws a button's icon as a Font Awesome glyph, a private-use character
+# that becomes part of the button's accessible name ("\uf0e2 Step back"). The
+# alternative text after "/" keeps the glyph on screen and out of the name.
+# (Font Awesome 4 code points, as ipywidgets 8 ships them.)
+_ICON_POINTS = {"check": "f00c", "times": "f00d", "undo": "f0e2", "refresh": "f021"}
+_ICONS_UNNAMED = "\n".join(
+    f'.{WIDGET_CLASS} .fa-{name}::before {{ content: "\\{point}" / ""; }}'
+    for name, point in _ICON_POINTS.items())
 
 # ipywidgets gives buttons and drop-down labels one line of fixed height and
 # cuts long text off with "…"; at 200% zoom every scenario choice was cut.
@@ -59,6 +75,19 @@ WRAP_CSS = f"""
   overflow: visible; text-overflow: clip; max-width: 100%; width: auto;
 }}
 .{RERUN_CLASS} {{ display: none; }}
+/* JupyterLab and ipywidgets take the outline off a focused drop-down or text box
+   (a border 1px darker is all that is left): a ring that can be seen wins here. */
+.{WIDGET_CLASS} :is(button, select, textarea, input):focus-visible {{
+  outline: 3px solid {FOCUS_RING} !important; outline-offset: 2px !important;
+}}
+/* ipywidgets' radio buttons are 16px, too small to hit (WCAG 2.5.8 asks 24px). */
+.{WIDGET_CLASS} input[type="radio"], .{WIDGET_CLASS} input[type="checkbox"] {{
+  width: 24px; height: 24px; min-width: 24px; margin: 0 0.4em 0 0;
+}}
+.{WIDGET_CLASS} .widget-radio-box label {{
+  height: auto; min-height: 32px; display: flex; align-items: center;
+}}
+{_ICONS_UNNAMED}
 .{WRAP_CLASS}.widget-dropdown > select {{
   width: auto; min-width: 12em; max-width: 100%; flex: 0 0 auto;
 }}

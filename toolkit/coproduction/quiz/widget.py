@@ -9,6 +9,7 @@ import ipywidgets as w
 
 from ..widgetkit import (
     NOT_YET_BUTTON,
+    WIDGET_CLASS,
     RIGHT_BUTTON,
     JournalWriter,
     close_tree,
@@ -129,6 +130,7 @@ class CheckView(w.VBox):
         self.style_sheet = wrap_style()
         super().__init__([self.style_sheet, title, *self.questions],
                          layout=w.Layout(max_width="50em"))
+        self.add_class(WIDGET_CLASS)
 
     def close(self) -> None:
         """Close the self-check and every widget inside it."""

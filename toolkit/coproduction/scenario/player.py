@@ -13,7 +13,16 @@ import html
 
 import ipywidgets as w
 
-from ..widgetkit import JournalWriter, close_tree, para, status, wide, wrap, wrap_style
+from ..widgetkit import (
+    WIDGET_CLASS,
+    JournalWriter,
+    close_tree,
+    para,
+    status,
+    wide,
+    wrap,
+    wrap_style,
+)
 from . import chart, engine
 from .model import Scenario
 
@@ -72,6 +81,7 @@ class Player(w.VBox):
              self.restart_button, self.summary, self.saved_note],
             layout=w.Layout(max_width="50em"),
         )
+        self.add_class(WIDGET_CLASS)
         self._draw()
         if resumed is not None:
             self.saved_note.value = status(
