@@ -503,12 +503,90 @@ def repair_cases(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+SELF_ASSESSMENT_TEAMS = {  # team -> (staff, lived experience, carers) answering
+    "Alder Road day centre": (9, 7, 4),
+    "Brook Street day centre": (8, 7, 5),
+    "Community outreach": (7, 6, 4),
+    "Commissioning": (8, 5, 3),
+}
+#: The 20 statements of content/selfassessment/organisation.yaml, by area.
+SELF_ASSESSMENT_ITEMS = {"culture": ["C1", "C2", "C3", "C4"],
+                         "structure": ["S1", "S2", "S3", "S4"],
+                         "practice": ["P1", "P2", "P3", "P4"],
+                         "review": ["R1", "R2", "R3", "R4"],
+                         "payment": ["M1", "M2", "M3", "M4"]}
+# How people with lived experience see each area, on average, before team and item effects.
+SELF_ASSESSMENT_BASE = {"culture": 2.7, "structure": 2.4, "practice": 2.6, "review": 2.4,
+                        "payment": 2.3}
+# How far each role's view sits above that of people with lived experience. Staff
+# rate culture, practice and payment well above them; on review, staff are a little
+# harder on themselves. Carers rate structure lower (meetings they cannot get to).
+SELF_ASSESSMENT_ROLE = {
+    "staff": {"culture": 1.0, "structure": 0.4, "practice": 0.9, "review": -0.2, "payment": 1.2},
+    "lived experience": dict.fromkeys(SELF_ASSESSMENT_BASE, 0.0),
+    "carer": {"culture": -0.1, "structure": -0.5, "practice": -0.1, "review": 0.1,
+              "payment": -0.4},
+}
+# Community outreach already works alongside the people it serves: they rate it higher
+# than any other team, and its staff's view is close to theirs. Commissioning's staff rate its
+# structure (budgets, procurement) higher than anyone outside the team does.
+SELF_ASSESSMENT_TEAM = {
+    "Alder Road day centre": {},
+    "Brook Street day centre": {"practice": -0.2},
+    "Community outreach": {"all": 0.7, "staff": -0.8},
+    "Commissioning": {"structure-staff": 0.5, "practice": -0.2},
+}
+# Statements everyone rates lower or higher than the rest of their area, and two where
+# people with lived experience and carers see something staff do not: expenses paid
+# late (M2), and the seldom heard left out (P4).
+SELF_ASSESSMENT_ITEM = {"C1": 0.2, "S3": -0.4, "M3": -0.3, "R3": 0.2, "P2": -0.2}
+SELF_ASSESSMENT_ITEM_NOT_STAFF = {"M2": -0.6, "P4": -0.7}
+
+
+def self_assessment(rng: np.random.Generator) -> pd.DataFrame:
+    """Module 6: an invented council's adult day services rate themselves on the 20
+    statements of the course's organisation self-assessment, in long format (one row
+    per person and statement), from three points of view: staff, people with lived
+    experience of the services, and carers.
+
+    Built in: staff rate culture, practice and payment well above people with lived
+    experience, structure a little above, and review a little below; carers rate
+    structure and payment lowest; community outreach is rated highest by the people it
+    serves and its staff's view is close to theirs; commissioning's staff rate structure
+    higher than anyone else does. Every person answers every statement, each on the
+    same 1-5 scale, so no mean is made of fewer answers than another.
+    """
+    people = []
+    for team, counts in SELF_ASSESSMENT_TEAMS.items():
+        for role, count in zip(("staff", "lived experience", "carer"), counts):
+            people += [(team, role)] * count
+    # Mixed up, so the ids say nothing about team or role.
+    people = [people[i] for i in rng.permutation(len(people))]
+    rows = []
+    for number, (team, role) in enumerate(people, start=1):
+        lean = rng.normal(0, 0.35)  # some people rate everything higher than others do
+        effects = SELF_ASSESSMENT_TEAM[team]
+        for domain, items in SELF_ASSESSMENT_ITEMS.items():
+            centre = (SELF_ASSESSMENT_BASE[domain] + SELF_ASSESSMENT_ROLE[role][domain]
+                      + effects.get("all", 0.0) + effects.get(domain, 0.0)
+                      + (effects.get("staff", 0.0) + effects.get(f"{domain}-staff", 0.0)
+                         if role == "staff" else 0.0) + lean)
+            for item in items:
+                latent = centre + SELF_ASSESSMENT_ITEM.get(item, 0.0) + rng.normal(0, 0.6)
+                if role != "staff":
+                    latent += SELF_ASSESSMENT_ITEM_NOT_STAFF.get(item, 0.0)
+                rows.append({"respondent": f"SA{number:03d}", "team": team, "role": role,
+                             "domain": domain, "item": item,
+                             "score": int(np.clip(round(latent), 1, 5))})
+    return pd.DataFrame(rows)
+
+
 #: name -> generator. Each name has a CSV and a data card (NAME.md) beside this script.
 GENERATORS = {"ward_policing": ward_policing, "resident_survey": resident_survey,
               "timebank_members": timebank_members, "timebank_ledger": timebank_ledger,
               "engagement_activities": engagement_activities,
               "clinic_encounters": clinic_encounters,
-              "repair_cases": repair_cases}
+              "repair_cases": repair_cases, "self_assessment": self_assessment}
 
 
 def make_all(out: Path) -> list[Path]:

@@ -18,7 +18,7 @@ ASSIGNMENTS = assignments()
 
 def test_there_are_three_assignments_at_least():
     assert {"01-origins", "02-values", "03-involvement", "04-health",
-            "05-housing"} <= set(ASSIGNMENTS)
+            "05-housing", "06-organisation"} <= set(ASSIGNMENTS)
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)

@@ -31,6 +31,7 @@ EXPECTED_COLUMNS = {
                      "at_risk_occupant", "inspected_by", "working_days_to_inspect",
                      "working_days_to_summary", "landlord_cause", "surveyor_cause",
                      "response", "repeat_reports", "tp06_listens", "tp08_fair_respect"],
+    "self_assessment": ["respondent", "team", "role", "domain", "item", "score"],
 }
 WARDS = {"Ashby Fields", "Brookside", "Castle Hill", "Draycott", "Eastgate", "Greenway"}
 

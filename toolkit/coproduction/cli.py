@@ -96,7 +96,7 @@ def _app(args) -> int:
     from .app import page_url, voila_command, voila_env
     from .workspace import COURSE_MODULES, prepare
 
-    print(prepare(args.folder, COURSE_MODULES).report())
+    print(prepare(args.folder, args.modules or COURSE_MODULES).report())
     modules = args.folder / "modules"
     url = page_url(modules, args.module, args.port)  # an unknown module stops here, plainly
     print(f"Open {url} in your web browser. Press Ctrl+C here to stop.", flush=True)
@@ -104,6 +104,28 @@ def _app(args) -> int:
         return subprocess.call(voila_command(modules, args.port), env=voila_env(dict(os.environ)))
     except KeyboardInterrupt:
         return 0
+
+
+def _bundle(args) -> int:
+    from .bundle import TARGETS, build
+
+    platforms = list(TARGETS) if args.platform == "all" else [args.platform]
+    print(f"Making the offline bundle for {', '.join(platforms)} in {args.out} (the first "
+          "time, this downloads about 150 MB per platform)...", flush=True)
+    for bundle in build(args.out, platforms, args.python, zipped=args.zip):
+        print(bundle.summary())
+    return 0
+
+
+def _python_version(text: str) -> str:
+    """--python's value: a CPython version the toolkit supports, e.g. 3.11."""
+    parts = text.split(".")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or (
+            int(parts[0]), int(parts[1])) < (3, 10):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a Python version the course runs on; give one like 3.11 "
+            "(3.10 or newer)")
+    return text
 
 
 def _workspace(args) -> int:
@@ -131,6 +153,19 @@ def _journal_export(args) -> int:
               "so there is nothing to export and no file was written.", file=sys.stderr)
         return 1
     print(f"Wrote {count} xAPI statement(s) to {args.xapi}")
+    return 0
+
+
+def _portfolio(args) -> int:
+    from .portfolio import FORMATS, PortfolioError, write
+
+    try:
+        path = write(args.format, args.out, args.path, name=args.name, force=args.force)
+    except PortfolioError as err:
+        print(f"coproduction: {err}", file=sys.stderr)
+        return 1
+    print(f"Wrote your {FORMATS[args.format]} record to {path}. Check the hours and fill in "
+          "every part marked [To complete: ...] before you use it. Nothing was sent anywhere.")
     return 0
 
 
@@ -170,12 +205,14 @@ def _release(args) -> int:
 
 
 def _autograde(args) -> int:
-    from .grading import autograde
-
+    from .grading import Course, autograde
+    from .grading.nbconfig import nbgrader_argv
     from .grading.sandbox import Limits, SandboxUnavailable
 
+    argv = nbgrader_argv(args.force, args.notebook, getattr(args, "nbgrader_settings", []))
     try:
-        run = autograde(_course(args), args.assignment, students=args.student,
+        run = autograde(Course(args.course, nbgrader_argv=argv), args.assignment,
+                        students=args.student,
                         workers=args.workers, timeout=args.timeout, progress=not args.quiet,
                         fork_kernels=not args.plain_kernels, use_sandbox=not args.no_sandbox,
                         limits=Limits(memory=args.memory))
@@ -183,7 +220,7 @@ def _autograde(args) -> int:
         print(err, file=sys.stderr)
         return 1
     print(run.summary())
-    return 0
+    return 0 if run.ok else 1  # as nbgrader: 1 when any submission could not be graded
 
 
 def _feedback(args) -> int:
@@ -202,9 +239,18 @@ def _report(args) -> int:
     return 0
 
 
+def _debrief(args) -> int:
+    from .grading.debrief import debrief
+
+    print(debrief(_course(args), args.assignment, args.out, args.scenario,
+                  everything=args.all).summary())
+    return 0
+
+
 def _cohort(args) -> int:
     from .grading import CourseError
     from .grading import gradebook
+    from . import quiz
     from .grading.cohort import plan, practice_names, write_cohort
     from .scenario import names
 
@@ -217,7 +263,8 @@ def _cohort(args) -> int:
         raise CourseError(f"{taken[0]} already has a submission of {args.assignment}; "
                           "a practice cohort never overwrites one. Move the submitted "
                           "folder aside first.")
-    write_cohort(course.root, args.assignment, members, journals=names(), seed=args.seed)
+    write_cohort(course.root, args.assignment, members, journals=names(), seed=args.seed,
+                 checks=quiz.names())
     if gradebook.db_path(course.db_url).is_file():  # released: the formgrader shows names
         gradebook.name_students(course.db_url, course.id, practice_names(members, args.seed))
     kinds = ", ".join(sorted({m.kind for m in members}))
@@ -312,8 +359,15 @@ def _add_trainer_commands(verbs) -> None:
     auto = _trainer_command(
         verbs, "autograde", _autograde, help="grade every submission of an assignment, in parallel",
         description="Grade submitted/<trainee>/ASSIGNMENT into nbgrader's gradebook and "
-                    "autograded/, several at once, each with a time limit. A submission that "
-                    "fails is recorded with its reason and never stops the others.")
+                    "autograded/, several at once, each with a time limit, reading the "
+                    "course's settings as nbgrader autograde does (nbgrader_config.py, if "
+                    "there is one, and any --Class.name=value setting given here, such as "
+                    "--Execute.timeout=30). As with nbgrader, a submission already graded "
+                    "is left as it is unless --force is given or it was handed in again "
+                    "later, and the exit status is 1 when any submission could not be "
+                    "graded. Unlike nbgrader, a submission that fails (even a notebook with "
+                    "a duplicated cell or an old metadata format, which stop nbgrader's "
+                    "whole run) is recorded with its reason and never stops the others.")
     auto.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment to grade")
     auto.add_argument("--workers", type=_positive_int, metavar="N",
                       help="submissions graded at once (default: one per processor core, "
@@ -321,6 +375,12 @@ def _add_trainer_commands(verbs) -> None:
     auto.add_argument("--student", action="append", metavar="ID",
                       help="grade only this trainee (repeat for more); others are left as "
                            "they are")
+    auto.add_argument("--force", "-f", action="store_true",
+                      help="grade again submissions that were already graded (as nbgrader's "
+                           "--force)")
+    auto.add_argument("--notebook", metavar="PATTERN",
+                      help="grade only the notebooks whose names match, e.g. '1*' (as "
+                           "nbgrader's --notebook)")
     auto.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                       help=f"time limit for one submission (default: {DEFAULT_TIMEOUT})")
     auto.add_argument("--quiet", action="store_true",
@@ -357,6 +417,22 @@ def _add_trainer_commands(verbs) -> None:
     rep.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
     rep.add_argument("--out", type=Path, metavar="DIR",
                      help="where to write the files (default: reports/ASSIGNMENT)")
+
+    deb = _trainer_command(
+        verbs, "debrief", _debrief, help="a page to show the room: how the cohort chose",
+        description="From the journals handed in with ASSIGNMENT, write a page a trainer can "
+                    "project after a session: for each scenario decision point how the room "
+                    "chose (first time through), which routes led to which endings, the "
+                    "self-check questions most often missed, and questions for discussion. "
+                    "No trainee is named, and a route is shown only when two or more took it.")
+    deb.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
+    deb.add_argument("--scenario", metavar="NAME",
+                     help="only this scenario (default: the scenario and self-check of the "
+                          "assignment's module)")
+    deb.add_argument("--all", action="store_true",
+                     help="every scenario and self-check found in the journals")
+    deb.add_argument("--out", type=Path, metavar="DIR",
+                     help="where to write the page (default: reports/ASSIGNMENT)")
 
     coh = _trainer_command(
         verbs, "cohort", _cohort, help="make practice submissions to try grading on",
@@ -462,6 +538,27 @@ def build_parser() -> argparse.ArgumentParser:
                           "organisation's own; default: an example address)")
     exp.set_defaults(run=_journal_export)
 
+    cpd = verbs.add_parser(
+        "portfolio", help="write your CPD record from your journal (Word or HTML)",
+        description="Write your course learning as the CPD record your regulator asks for, "
+                    "one activity per module, filled in from your journal: dates, time, "
+                    "scenario endings, self-check results and your reflections in your own "
+                    "words. What only you can write is marked [To complete: ...]. The file "
+                    "stays on this computer.")
+    cpd.add_argument("--format", choices=["nmc", "swe", "hcpc", "generic"], default="generic",
+                     help="nmc (NMC revalidation), swe (Social Work England), hcpc (HCPC) or "
+                          "generic (police, housing and everyone else; the default)")
+    cpd.add_argument("--out", type=Path, metavar="FILE",
+                     help="the file to write: .docx for Word, .html for a page to print "
+                          "(default: cpd-record-FORMAT.docx here, numbered if one exists)")
+    cpd.add_argument("--path", type=Path, metavar="JOURNAL",
+                     help="the journal file (default: $COPRODUCTION_JOURNAL, "
+                          "else coproduction-journal.sqlite here)")
+    cpd.add_argument("--name", metavar="NAME", help="your name, to put on the record")
+    cpd.add_argument("--force", action="store_true",
+                     help="replace the --out file if it exists")
+    cpd.set_defaults(run=_portfolio)
+
     work = verbs.add_parser(
         "workspace", help="make or update a trainee's own copy of the modules",
         description="Copy the course's modules into FOLDER/modules, adding any module not "
@@ -483,7 +580,30 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--folder", type=Path, default=Path("my-course"), metavar="FOLDER",
                      help="the trainee's own folder (default: my-course)")
     app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    app.add_argument("--modules", type=Path, metavar="DIR",
+                     help="the course's modules folder to copy from (default: the one in this "
+                          "clone; an offline install passes its own)")
     app.set_defaults(run=_app)
+
+    bun = verbs.add_parser(
+        "bundle", help="make an offline installer for laptops with no internet",
+        description="Write into the new folder OUT one folder per platform holding every "
+                    "package the course needs (as wheels for that platform and Python), the "
+                    "toolkit, the modules and an install script (install.sh, or install.ps1 "
+                    "on Windows) that installs with no internet and starts the course on "
+                    "127.0.0.1. Making it needs the internet once; run it from a clone of "
+                    "the course. Only the Linux bundle is install-tested.")
+    bun.add_argument("out", type=Path, metavar="OUT", help="a new or empty folder")
+    bun.add_argument("--platform", choices=["linux", "windows", "macos", "all"],
+                     default="linux",
+                     help="the laptops' system: linux (64-bit Intel/AMD), windows (64-bit), "
+                          "macos (Apple silicon, macOS 11 or newer) or all (default: linux)")
+    bun.add_argument("--python", type=_python_version, default="{}.{}".format(*sys.version_info),
+                     metavar="X.Y",
+                     help="the Python version on the laptops (default: this one's, "
+                          "{}.{})".format(*sys.version_info))
+    bun.add_argument("--zip", action="store_true", help="also write each folder as a .zip")
+    bun.set_defaults(run=_bundle)
 
     _add_trainer_commands(verbs)
 
@@ -525,15 +645,21 @@ def main(argv: list[str] | None = None) -> int:
     from .hub.roster import AccountError
     from .paths import UnknownName
     from .problems import CourseFileError
+    from .wheelhouse import BundleError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "run", None) is not _autograde:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.nbgrader_settings = extra
     try:
         return args.run(args)
     except CourseFileError as err:
         print(err, file=sys.stderr)
     except BrokenPipeError:  # the output went to a pager or `head` that closed early
         return 0
-    except (UnknownName, CourseError, AccountError, OSError) as err:
+    except (UnknownName, CourseError, AccountError, BundleError, OSError) as err:
         print(f"coproduction: {err}", file=sys.stderr)
     except KeyboardInterrupt:
         print("coproduction: stopped.", file=sys.stderr)

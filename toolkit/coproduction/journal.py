@@ -29,7 +29,7 @@ _CREATE = """
 CREATE TABLE IF NOT EXISTS entries (
     id      INTEGER PRIMARY KEY AUTOINCREMENT,
     at      TEXT NOT NULL,   -- when, in UTC, ISO 8601
-    kind    TEXT NOT NULL,   -- 'scenario', 'check', 'reflection' or 'progress'
+    kind    TEXT NOT NULL,   -- 'scenario', 'check', 'reflection', 'progress', 'selfassessment'
     subject TEXT NOT NULL,   -- scenario id, self-check id / question id, or prompt id
     detail  TEXT NOT NULL    -- JSON: the path and score, or the answer and mark
 )
@@ -280,6 +280,21 @@ class Journal:
         if not isinstance(route, list) or not all(isinstance(c, str) for c in route):
             return []  # none, or not a route this toolkit wrote
         return route
+
+    def save_selfassessment(self, subject: str, answers: dict[str, int], *,
+                            team: str | None = None, view: str = "") -> int:
+        """Keep the latest answers of one view of a self-assessment (replacing the last)."""
+        return self._add("selfassessment", subject,
+                         {"answers": dict(answers), "team": team, "view": view}, replace=True)
+
+    def selfassessment(self, subject: str) -> dict[str, Any] | None:
+        """The saved answers of one view of a self-assessment as they were stored, or None.
+
+        They are not checked here: ``coproduction.selfassess.result`` leaves out, and
+        names, any answer that is not a score of the sheet.
+        """
+        found = [e for e in self.entries("selfassessment") if e.subject == subject]
+        return found[-1].detail if found else None
 
     # -- reading -----------------------------------------------------------
 

@@ -18,7 +18,8 @@ from .journal import Entry
 
 _SHOWN = ["when", "what", "title", "result"]
 _NOTHING = "(nothing recorded yet)"
-_WHAT = {"scenario": "scenario", "check": "self-check question", "reflection": "reflection"}
+_WHAT = {"scenario": "scenario", "check": "self-check question", "reflection": "reflection",
+         "selfassessment": "self-assessment"}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -93,6 +94,11 @@ def _row(entry: Entry, names: _Names) -> dict[str, str]:
         text = d.get("text")
         text = " ".join(text.split()) if isinstance(text, str) else ""
         row["result"] = _shorten(text, 100, at_clause=False) if text else "(nothing written yet)"
+    elif kind == "selfassessment":
+        row["title"] = subject
+        answers = d.get("answers")
+        count = len(answers) if isinstance(answers, dict) else 0
+        row["result"] = f"{count} statement(s) rated"
     else:
         row["title"], row["result"] = subject, "(an entry this course version does not know)"
     return row

@@ -5,7 +5,8 @@ like every course file: a mistake names the file, the line and the field. A
 team rates each statement from 1 (not at all) to 5 (fully); ``result`` gives
 each area's mean and band, and ``gaps`` compares two views of the same
 organisation, such as staff and people with lived experience. This module is
-the model only and imports no widget code.
+the model; ``show`` draws it with the widget in ``selfassess_widget``, imported
+only when it is called.
 
 >>> from coproduction import selfassess
 >>> sheet = selfassess.get("organisation")
@@ -80,6 +81,8 @@ class Sheet:
     high: int
     domains: tuple[Domain, ...]
     bands: tuple[Band, ...]
+    scale_low: str = ""   # what the bottom of the scale means, e.g. "not at all"
+    scale_high: str = ""  # and the top, e.g. "fully"
 
     def band(self, mean: float) -> Band:
         """The band a mean score falls in."""
@@ -123,7 +126,8 @@ def load(path: str | Path) -> Sheet:
                              {str(i["id"]): str(i["text"]) for i in d["items"]})
                       for d in data["domains"]),
         bands=tuple(Band(float(b["from"]), str(b["label"]), str(b["meaning"]))
-                    for b in data["bands"]))
+                    for b in data["bands"]),
+        scale_low=str(scale["low"]), scale_high=str(scale["high"]))
 
 
 def _problems(data: Any, shown: str) -> list[Problem]:
@@ -159,6 +163,20 @@ def names() -> list[str]:
 def get(name: str = "organisation") -> Sheet:
     """A shipped self-assessment by name."""
     return load(content_file("selfassessment", name))
+
+
+def show(name: str = "organisation", team: str | None = None, journal=None):
+    """The self-assessment widget for a notebook; as the last line of a cell it shows itself.
+
+    Answers are saved to the trainee's journal as they are given, for each
+    view and for ``team`` if one is named, and come back when it is shown again.
+    """
+    from .selfassess_widget import SelfAssessment
+    from .widgetkit import rerun_hint
+
+    widget = SelfAssessment(get(name), team=team, journal=journal)
+    rerun_hint("self-assessment")
+    return widget
 
 
 def result(sheet: Sheet, answers: dict[str, Any]) -> Result:
