@@ -3,6 +3,7 @@
 #   make lab-trainer  the same for a trainer or author: the course folder, nbgrader's tools
 #   make app          set up, then open the modules as pages with the code hidden (Voilà)
 #   make test         set up, then run the whole test suite
+#   make bundle       an offline installer for laptops with no internet (in offline-bundle/)
 # Both set up only what is missing, so a second run starts at once.
 
 PYTHON ?= python3
@@ -15,7 +16,7 @@ WORK   ?= my-course
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab lab-trainer app test install datasets clean hub hub-env hub-proxy
+.PHONY: lab lab-trainer app test install datasets clean hub hub-env hub-proxy k8s-sim-env bundle
 
 install: $(STAMP)
 
@@ -38,7 +39,7 @@ lab: $(STAMP)
 	@$(BIN)/coproduction workspace "$(WORK)"
 	@JUPYTER_CONFIG_PATH="$(CURDIR)/toolkit/jupyterlab/trainee$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
 	  $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(abspath $(WORK))" \
-	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb
+	  --LabApp.default_url=/lab/tree/modules/00-start-here.ipynb
 
 # The modules as pages for trainees who do not code (Voilà): code hidden, widgets
 # live, on 127.0.0.1, in the trainee's own copy. MODULE=2 opens Module 2.
@@ -51,8 +52,21 @@ lab-trainer: $(STAMP)
 	@$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb
 
-test: $(STAMP)
+test: $(STAMP) $(K8S_STAMP)
 	@$(BIN)/python -m pytest -q -n auto --dist loadfile
+
+# The hub that chart 4.4.0 runs on Kubernetes (JupyterHub 5.5.0, KubeSpawner 7.0.0) beside
+# the toolkit, in its own environment: the tests of hub/kubernetes/ load the chart's
+# settings into it without a cluster. The project's own hub pins JupyterHub 6.
+K8S_VENV  ?= .venv-k8s
+K8S_STAMP := $(K8S_VENV)/.installed-stamp
+k8s-sim-env: $(K8S_STAMP)
+$(K8S_STAMP): pyproject.toml hub/kubernetes/sim-requirements.txt
+	@test -x $(K8S_VENV)/bin/python || $(PYTHON) -m venv $(K8S_VENV)
+	@echo "Setting up $(K8S_VENV), the Kubernetes hub's versions, for its tests (about a minute)..."
+	@$(K8S_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e . \
+	  -r hub/kubernetes/sim-requirements.txt
+	@touch $@
 
 # --- a JupyterHub for cohorts (needs root: it makes Unix accounts) -----------
 HUB_ENV   ?= /opt/coproduction
@@ -96,8 +110,16 @@ hub: $(STAMP) $(HUB_STAMP) $(HUB_PROXY)
 	  COPRODUCTION_HUB_PORT=$(HUB_PORT) COPRODUCTION_HUB_STATE=$(HUB_STATE) \
 	  $(abspath $(BIN))/jupyterhub -f jupyterhub_config.py
 
+# An offline installer: wheels for every dependency, the toolkit, the modules and an
+# install script, for laptops in a room with no internet. PLATFORM=windows, macos or
+# all; BUNDLE is a new folder. Needs the internet once, here.
+PLATFORM ?= linux
+BUNDLE   ?= offline-bundle
+bundle: $(STAMP)
+	@$(BIN)/coproduction bundle "$(BUNDLE)" --platform $(PLATFORM) --zip
+
 datasets: $(STAMP)
 	@$(BIN)/python datasets/make_datasets.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist
+	rm -rf $(VENV) $(K8S_VENV) .pytest_cache build dist
