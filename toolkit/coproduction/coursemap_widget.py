@@ -27,7 +27,7 @@ def progress_table(report: list[coursemap.Progress]) -> str:
         check = (f"{p.right} of {m.questions} right" + (" (passed)" if p.check_passed else "")
                  if m.check else "none")
         rows.append(
-            f"<tr><th scope='row'>{html.escape(m.title)}</th><td>about {m.minutes} min</td>"
+            f"<tr><th scope='row'>{html.escape(m.title)}</th><td>{m.minutes} min or more</td>"
             f"<td>{p.status()}</td><td>{_tick(p.scenario_finished) if m.scenario else 'none'}</td>"
             f"<td>{check}</td><td>{p.reflections} of {len(m.reflections)}</td></tr>")
     return ("<table><caption>Your progress, from your journal</caption><thead><tr>"
