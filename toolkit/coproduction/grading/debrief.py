@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..csvsafe import safe_frame
 from .course import Course, CourseError
-from .journal_choices import JOURNAL_NAME, _shipped_scenarios, _story_order
+from .journal_choices import JOURNAL_NAME, _shipped_scenarios, _story_order, replay
 
 #: A route, or a decision point's choices, is shown only when at least this many
 #: trainees took it or reached it.
@@ -107,25 +107,6 @@ class Picture:
     entries_skipped: int = 0  # entries that were unreadable or named nothing the course has
 
 
-def _replay(scenario, raw):
-    """The engine's state at the end of a handed-in route, or None unless it is a whole,
-    real route to an ending (a journal may hold anything)."""
-    from ..scenario import InvalidChoice, choose, start
-
-    if not isinstance(raw, list) or not raw or len(raw) > 500:
-        return None
-    state = start(scenario)
-    for step in raw:
-        if not (isinstance(step, list) and len(step) == 2
-                and all(isinstance(part, str) for part in step)) or step[0] != state.node_id:
-            return None
-        try:
-            state = choose(state, step[1])
-        except (InvalidChoice, KeyError, ValueError, TypeError):
-            return None
-    return state if state.finished else None
-
-
 def _questions() -> dict[tuple[str, str], str]:
     """(check, question) -> the question's prompt, for the course's own self-checks."""
     from .. import quiz
@@ -165,7 +146,8 @@ class _Room:
             scenario = shipped.get(entry.subject)  # an id is only a key, never a file name
             if scenario is not None and entry.subject not in scope[0]:
                 continue
-            state = _replay(scenario, entry.detail.get("path")) if scenario else None
+            state = (replay(scenario, entry.detail.get("path"), longest=500, finished=True)
+                     if scenario else None)
             if state is None:
                 skipped += 1
             elif entry.subject not in plays:  # first time through: the first instincts

@@ -31,30 +31,33 @@ def _story_order(scenario) -> list[str]:
     return order + sorted(set(scenario.nodes) - set(order))
 
 
-def _checked_path(scenario, raw) -> list[tuple[str, str]] | None:
-    """A handed-in path as (node, choice) pairs if it is a real route through ``scenario``.
+def replay(scenario, raw, *, longest: int = 10_000, finished: bool = False):
+    """The engine's state after a handed-in route, or None unless every step is a real
+    choice where the route stands (and, with ``finished``, it reaches an ending).
 
-    A journal comes from a trainee's folder, so anything may be in it: it is
-    replayed with the engine, and any step that does not match gives None.
+    A journal comes from a trainee's folder, so anything may be in it: nothing it
+    claims about where a route led is used, only the route replayed here.
     """
     from ..scenario import InvalidChoice, choose, start
 
-    if not isinstance(raw, list) or not raw or len(raw) > 10_000:
+    if not isinstance(raw, list) or not raw or len(raw) > longest:
         return None
-    state, steps = start(scenario), []
+    state = start(scenario)
     for step in raw:
         if not (isinstance(step, (list, tuple)) and len(step) == 2
-                and all(isinstance(part, str) for part in step)):
-            return None
-        node_id, choice_id = step
-        if node_id != state.node_id:
+                and all(isinstance(part, str) for part in step)) or step[0] != state.node_id:
             return None
         try:
-            state = choose(state, choice_id)
+            state = choose(state, step[1])
         except (InvalidChoice, KeyError, ValueError, TypeError):
             return None
-        steps.append((node_id, choice_id))
-    return steps
+    return state if state.finished or not finished else None
+
+
+def _checked_path(scenario, raw) -> list[tuple[str, str]] | None:
+    """A handed-in path as (node, choice) pairs if it is a real route through ``scenario``."""
+    state = replay(scenario, raw)
+    return None if state is None else [(s.node_id, s.choice_id) for s in state.history]
 
 
 @dataclass
