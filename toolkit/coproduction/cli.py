@@ -205,6 +205,9 @@ def _release(args) -> int:
 
 
 def _autograde(args) -> int:
+    from .grading.leaner import leave_out_unused
+
+    leave_out_unused()
     from .grading import Course, autograde
     from .grading.nbconfig import nbgrader_argv
     from .grading.sandbox import Limits, SandboxUnavailable
@@ -664,6 +667,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("coproduction: stopped.", file=sys.stderr)
         return 130
+    finally:
+        if argv is None:
+            # Run as the command, which now exits. Python would first walk every
+            # object still alive (nbgrader, pandas and SQLAlchemy leave a great many:
+            # 0.7 s measured after grading); none needs collecting any more.
+            import gc
+
+            gc.freeze()
     return 1
 
 

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..csvsafe import safe_row
-from . import forkkernel, gradebook, not_graded, sandbox, worker
+from . import forkkernel, gradebook, leaner, not_graded, sandbox, worker
 from .course import Course, CourseError
 from .selection import Selection, choose, converter_settings, read_timestamp
 
@@ -204,10 +204,10 @@ def stopped_cells(folder: Path, errors: tuple[str, ...] = _STOPPED) -> list[str]
 class _Slot:
     """One worker process and the job it is on."""
 
-    def __init__(self, ctx, outbox, console_log: Path):
+    def __init__(self, ctx, outbox, console_log: Path, setup: dict):
         self.inbox = ctx.Queue()
-        self.proc = ctx.Process(target=worker.main, args=(self.inbox, outbox, str(console_log)),
-                                daemon=True)
+        self.proc = ctx.Process(target=worker.main,
+                                args=(self.inbox, outbox, str(console_log), setup), daemon=True)
         self.proc.start()
         self.job: dict | None = None
         self.started = 0.0
@@ -232,10 +232,13 @@ class _Slot:
         self.proc.kill()
         self.proc.join(5)
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
         if self.proc.is_alive():
             self.inbox.put(None)
-            self.proc.join(10)
+
+    def stop(self) -> None:
+        """Wait for the worker to finish (after ``ask_to_stop``); stop it if it does not."""
+        self.proc.join(10)
         if self.proc.is_alive():
             self.kill()
 
@@ -256,7 +259,7 @@ class _Grader:
         self.unknown: set[str] = set()  # not in the gradebook, and not to be added
 
     def _slot(self, ctx, outbox) -> _Slot:
-        return _Slot(ctx, outbox, self.log_dir / "_console.log")
+        return _Slot(ctx, outbox, self.log_dir / "_console.log", self.setup)
 
     def _record(self, outcome: Outcome, bar) -> None:
         self.outcomes[outcome.student] = outcome
@@ -344,10 +347,12 @@ class _Grader:
 
     def _run(self, students: list[str], started: float) -> Run:
         scratch = _scratch_dir()
-        ctx = multiprocessing.get_context("spawn")
-        outbox = ctx.Queue()
-        # Workers start first: their imports overlap with the checks below.
-        slots = [self._slot(ctx, outbox) for _ in range(min(self.workers, len(students)) or 1)]
+        # Replacements for workers stopped mid-run start afresh ("spawn"): by then
+        # this process runs threads (the progress bar, the queues), which a fork
+        # would copy half-way through whatever they were doing.
+        spawn = multiprocessing.get_context("spawn")
+        outbox = spawn.Queue()
+        slots: list[_Slot] = []
         bar = None
         try:
             _, create = converter_settings(self.course.config)
@@ -361,16 +366,29 @@ class _Grader:
                                                           students)
             template = scratch / "template.db"
             gradebook.snapshot(self.course.db_url, template)
+            release = self.course.path("release", ".", self.assignment)
+            # Kernels start with what the assignment's own notebooks import, and no more.
+            # In the sandbox every kernel is forked from its zygote; "plain" kernels
+            # then fork from one that preloads nothing.
+            self.setup = {"folder": str(scratch), "fork": self.fork or self.limits is not None,
+                          "preload": ([*forkkernel.KERNEL, *forkkernel.notebook_imports(release)]
+                                      if self.fork else []),
+                          "sandbox": self.limits.as_dict() if self.limits else None}
+            # The first workers are forked from this process, which has nbgrader and
+            # the course's settings loaded already, before any thread starts: each is
+            # ready at once, instead of paying Python's and nbgrader's start-up again.
+            worker.remember(self.course)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            fork = multiprocessing.get_context("fork")
+            wanted = len(students) - len(self.unknown & set(students))
+            slots = [self._slot(fork, outbox) for _ in range(max(min(self.workers, wanted), 1))]
             if self.progress:
                 from tqdm import tqdm
 
                 bar = tqdm(total=len(students), unit="submission", desc="Grading",
                            file=sys.stderr, dynamic_ncols=True)
             pending: deque[dict] = deque()
-            release = self.course.path("release", ".", self.assignment)
-            # Kernels start with what the assignment's own notebooks import, and no more.
-            self.preload = ([*forkkernel.KERNEL, *forkkernel.notebook_imports(release)]
-                            if self.fork else [])
             for student in students:
                 if student in self.unknown:
                     self._record_or_report(Outcome(
@@ -390,15 +408,11 @@ class _Grader:
                 pending.append({"root": str(getattr(self.course, "folder", self.course.root)),
                                 "argv": self.course.argv, "assignment": self.assignment,
                                 "student": student, "template": str(template),
-                                # In the sandbox every kernel is forked from its zygote;
-                                # "plain" kernels then fork from one that preloads nothing.
-                                "fork": self.fork or self.limits is not None,
-                                "preload": self.preload,
-                                "sandbox": self.limits.as_dict() if self.limits else None,
-                                "db": str(scratch / f"{student}.db"),
                                 "log": str(self.log_dir / f"{student}.log")})
-            self._loop(ctx, outbox, slots, pending, bar)
+            self._loop(spawn, outbox, slots, pending, bar)
         finally:
+            for slot in slots:
+                slot.ask_to_stop()
             for slot in slots:
                 slot.stop()
             if bar is not None:
@@ -471,7 +485,7 @@ class _Grader:
             if not slot.job or slot.proc.pid not in usage:
                 continue
             members, memory = usage[slot.proc.pid]
-            shared = Path(slot.job["db"]).parent / f"sandbox-{slot.proc.pid}"
+            shared = Path(self.setup["folder"]) / f"sandbox-{slot.proc.pid}"
             if memory > limits.memory:
                 found[slot.proc.pid] = (f"it used more than "
                                         f"{sandbox.describe_memory(limits.memory)} of memory "
@@ -602,6 +616,7 @@ def autograde(course: Course, assignment: str, *, students: list[str] | None = N
                                    "cpu_seconds": max(int(timeout) + 5, 10)})
     else:
         limits = None
+    leaner.reuse_engines()
     with _one_run_at_a_time(course):
         force, _ = converter_settings(course.config)
         selection = choose(course, assignment, students, force=force)

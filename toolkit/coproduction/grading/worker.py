@@ -9,8 +9,10 @@ a file of its own, which is also where the reason for a failure is read from.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -90,13 +92,23 @@ def _pipeline(preprocessors: list, fork: bool) -> list:
 _COURSES: dict = {}
 
 
+def _key(root: str, argv: list[str] | None) -> tuple:
+    return (str(root), tuple(argv) if argv is not None else None)
+
+
+def remember(course) -> None:
+    """Hand ``course``, as the grading process read it, to workers forked from it
+    (they then need not read it again)."""
+    _COURSES[_key(getattr(course, "folder", course.root), course.argv)] = course
+
+
 def _course(root: str, argv: list[str] | None):
     """The course as the main process read it (same folder, same nbgrader settings); read
     once per worker. Reading it as nbgrader does also puts the course folder on sys.path,
     so a late-penalty plugin kept there imports here as it does under nbgrader."""
     from .course import Course
 
-    key = (root, tuple(argv) if argv is not None else None)
+    key = _key(root, argv)
     if key not in _COURSES:
         _COURSES[key] = Course(root, nbgrader_argv=argv)
     return _COURSES[key]
@@ -109,7 +121,11 @@ def grade(job: dict) -> dict:
 
     started = time.monotonic()
     private = Path(job["db"])
-    shutil.copyfile(job["template"], private)
+    # A new file, not the old one overwritten: nothing still open on the last
+    # submission's gradebook can see this one's.
+    fresh = private.with_name(private.name + ".new")
+    shutil.copyfile(job["template"], fresh)
+    os.replace(fresh, private)
     course = _course(job["root"], job.get("argv"))
     coursedir = course.coursedir(db_url=f"sqlite:///{private}", assignment_id=job["assignment"],
                                  student_id=job["student"])
@@ -142,18 +158,18 @@ def grade(job: dict) -> dict:
             "seconds": time.monotonic() - started}
 
 
-def _start_zygote(job: dict, console_log: str | None):
+def _start_zygote(setup: dict, console_log: str | None):
     """This worker's kernel zygote, or None (kernels then start the usual way, or,
     with the sandbox, not at all: the submission fails with a reason)."""
     from .forkkernel import KERNEL, Zygote
     from .sandbox import Limits
 
-    limits = Limits(**job["sandbox"]) if job.get("sandbox") else None
+    limits = Limits(**setup["sandbox"]) if setup.get("sandbox") else None
     manager = _fast_execute().manager
     manager.sandboxed = limits is not None
     try:
-        zygote = Zygote(Path(job["db"]).parent, console_log, limits=limits,
-                        preload=job.get("preload", KERNEL))
+        zygote = Zygote(Path(setup["folder"]), console_log, limits=limits,
+                        preload=setup.get("preload", KERNEL))
     except (OSError, RuntimeError):
         manager.zygote = None
         return None
@@ -161,33 +177,50 @@ def _start_zygote(job: dict, console_log: str | None):
     return zygote
 
 
-def main(inbox, outbox, console_log: str | None = None) -> None:
+def main(inbox, outbox, console_log: str | None = None, setup: dict | None = None) -> None:
     """Worker loop: take jobs until told to stop (None).
 
+    ``setup`` says how this worker starts kernels: ``fork`` (from a zygote, started
+    at once so that it is ready by the first job), ``preload`` (what the zygote
+    imports), ``sandbox`` (its limits, or None) and ``folder`` (where its sockets go).
     What kernels print to the console (start-up warnings and the like) goes to
     ``console_log`` rather than over the trainer's progress bar.
     """
-    import os
-
+    setup = setup or {}
     if console_log:
         fd = os.open(console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
-    import nbgrader.converters  # noqa: F401 - pay the import once, before the first job
+    # A worker forked from the grading process has all of this already; one started
+    # afresh pays the import once, before the first job.
+    from .leaner import check_schema_once, leave_out_unused, reuse_engines
+
+    leave_out_unused()
+    import nbgrader.converters  # noqa: F401
+
+    check_schema_once()
+    reuse_engines()
+    # Every submission is graded into the same private gradebook file (a fresh
+    # copy of the course's each time), so nbgrader's queries compile once per worker.
+    private = str(Path(setup.get("folder") or tempfile.gettempdir()) / f"gradebook-{os.getpid()}.db")
 
     zygote = None
     while True:
+        if setup.get("fork") and zygote is None:
+            zygote = _start_zygote(setup, console_log)
         job = inbox.get()
         if job is None:
             if zygote is not None:
                 zygote.close()
             return
-        if job.get("fork") and zygote is None:
-            zygote = _start_zygote(job, console_log)
-            # Without the sandbox a missing zygote means ordinary kernels; with it,
-            # the fork path stays on and refuses to start a kernel outside it.
-            job["fork"] = zygote is not None or bool(job.get("sandbox"))
+        # The grading process has copied the last result out before it sends a new
+        # job, so the file can be replaced now.
+        job["db"] = private
+        # Without the sandbox a missing zygote means ordinary kernels; with it,
+        # the fork path stays on and refuses to start a kernel outside it.
+        job["fork"] = bool(setup.get("fork")) and (zygote is not None
+                                                    or bool(setup.get("sandbox")))
         try:
             result = grade(job)
         except BaseException as err:  # never leave the main process waiting
