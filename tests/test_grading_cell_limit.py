@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from coproduction.grading.autograde import stopped_cells
+from coproduction.grading.submission_checks import stopped_cells
 from coproduction.grading.cohort import Member, write_cohort
 from grading_helpers import ASSIGNMENT, course_copy, grading_log, run
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import fcntl
-import json
 import logging
 import multiprocessing
 import os
@@ -34,9 +33,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..csvsafe import safe_row
-from . import forkkernel, gradebook, leaner, not_graded, sandbox, worker
+from . import forkkernel, gradebook, leaner, not_graded, sandbox, sandbox_watch, worker
 from .course import Course, CourseError
 from .selection import Selection, choose, converter_settings, read_timestamp
+from .submission_checks import NO_MEMORY, inspect, stopped_cells
 
 DEFAULT_TIMEOUT = 120  # seconds for one whole submission
 
@@ -130,77 +130,6 @@ def _scratch_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="coproduction-grading-", dir=base))
 
 
-def _grade_ids(nb: dict) -> set[str]:
-    return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            for c in nb.get("cells", [])
-            if c.get("metadata", {}).get("nbgrader", {}).get("grade")} - {None}
-
-
-def _inspect(folder: Path, release: Path, pattern: str = "*") -> tuple[str, str]:
-    """(reason it cannot be graded, note for the trainer), each '' when there is none.
-
-    Catches files that are not notebooks before a worker is spent on them, and
-    notices graded cells that were deleted, which nbgrader scores 0 silently.
-    Only the assignment's own notebooks (matching ``pattern``, nbgrader's
-    ``--notebook``) count: nbgrader skips any other ``*.ipynb`` handed in, so
-    does this.
-    """
-    try:
-        read_timestamp(folder)
-    except ValueError as err:
-        return str(err), ""
-    except OSError as err:
-        return f"its timestamp.txt could not be read ({err.strerror})", ""
-    missing = []
-    known = {p.name for p in release.glob("*.ipynb")}
-    for path in sorted(folder.glob(f"{pattern}.ipynb")):
-        if path.name not in known:
-            continue
-        try:
-            nb = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return f"{path.name} is not a readable notebook (it may be damaged or cut short)", ""
-        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-            return f"{path.name} is not a notebook (it has no cells)", ""
-        original = release / path.name
-        if original.is_file():
-            expected = _grade_ids(json.loads(original.read_text(encoding="utf-8")))
-            missing += sorted(expected - _grade_ids(nb))
-    note = ""
-    if missing:
-        note = (f"{len(missing)} graded cell(s) were missing from the notebook (deleted?) and "
-                f"score 0: {', '.join(missing)}")
-    return "", note
-
-
-#: What an answer cell shows when nbgrader stopped it at its limit for one cell.
-_STOPPED = ("KeyboardInterrupt", "CellTimeoutError")
-#: What a cell shows when the sandbox refused it memory.
-_NO_MEMORY = ("MemoryError",)
-
-
-def stopped_cells(folder: Path, errors: tuple[str, ...] = _STOPPED) -> list[str]:
-    """Graded cells of the autograded notebooks in ``folder`` that were stopped mid-run.
-
-    nbgrader interrupts a cell that runs past its limit for one cell
-    (``c.Execute.timeout``) and grades the rest, so a loop that never ends
-    would otherwise look like an ordinary low score. With ``errors=_NO_MEMORY``
-    the same finds cells refused memory by the sandbox.
-    """
-    found = []
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-        except (OSError, ValueError, AttributeError):
-            continue
-        for n, cell in enumerate(cells, start=1):
-            outputs = cell.get("outputs") if isinstance(cell, dict) else None
-            if any(isinstance(o, dict) and o.get("ename") in errors for o in outputs or []):
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                found.append(str(meta.get("grade_id") or f"cell {n} of {path.name}"))
-    return found
-
-
 class _Slot:
     """One worker process and the job it is on."""
 
@@ -241,6 +170,23 @@ class _Slot:
         self.proc.join(10)
         if self.proc.is_alive():
             self.kill()
+
+
+def _first_workers_context(spawn):
+    """How the first workers start: forked from this process where that is safe.
+
+    This process has nbgrader and the course's settings loaded already, so a
+    forked worker is ready at once instead of paying Python's and nbgrader's
+    start-up again (two seconds of processor time each, measured). Forking is
+    safe on Linux while this process runs no other thread, as the command does at
+    this point; a program that calls ``autograde`` from a threaded process (a
+    notebook's kernel, a server), or another system, gets workers started afresh.
+    """
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return spawn
 
 
 class _Grader:
@@ -303,7 +249,7 @@ class _Grader:
                              f"cell ({limit} s, c.Execute.timeout) and were stopped, so they "
                              f"score as unfinished (a loop that never ends?): {', '.join(stopped)}")
             starved = stopped_cells(self.course.path("autograded", result["student"],
-                                                     self.assignment), _NO_MEMORY)
+                                                     self.assignment), NO_MEMORY)
             if starved and self.limits is not None:
                 notes.append(f"{len(starved)} cell(s) tried to use more than "
                              f"{sandbox.describe_memory(self.limits.memory)} of memory and were "
@@ -374,15 +320,12 @@ class _Grader:
                           "preload": ([*forkkernel.KERNEL, *forkkernel.notebook_imports(release)]
                                       if self.fork else []),
                           "sandbox": self.limits.as_dict() if self.limits else None}
-            # The first workers are forked from this process, which has nbgrader and
-            # the course's settings loaded already, before any thread starts: each is
-            # ready at once, instead of paying Python's and nbgrader's start-up again.
             worker.remember(self.course)
             sys.stdout.flush()
             sys.stderr.flush()
-            fork = multiprocessing.get_context("fork")
+            first = _first_workers_context(spawn)
             wanted = len(students) - len(self.unknown & set(students))
-            slots = [self._slot(fork, outbox) for _ in range(max(min(self.workers, wanted), 1))]
+            slots = [self._slot(first, outbox) for _ in range(max(min(self.workers, wanted), 1))]
             if self.progress:
                 from tqdm import tqdm
 
@@ -399,7 +342,7 @@ class _Grader:
                     # The note left by an earlier run that could not grade it goes.
                     shutil.rmtree(self.course.path("autograded", student, self.assignment),
                                   ignore_errors=True)
-                broken, note = _inspect(self.course.path("submitted", student, self.assignment),
+                broken, note = inspect(self.course.path("submitted", student, self.assignment),
                                         release, self.course.lookup.notebook_id)
                 if broken:
                     self._record_or_report(Outcome(student, "failed", broken), bar)
@@ -429,7 +372,9 @@ class _Grader:
             if self.limits is not None and time.monotonic() - checked >= 0.5:
                 # Twice a second is enough to catch a runaway before it matters, and
                 # costs about 1% of one core.
-                excesses, checked = self._excesses(slots), time.monotonic()
+                excesses = sandbox_watch.excesses([s.proc.pid for s in slots if s.job],
+                                                  Path(self.setup["folder"]), self.limits)
+                checked = time.monotonic()
             for slot in slots:
                 if slot.job is None and pending:
                     slot.give(pending.popleft())
@@ -468,89 +413,6 @@ class _Grader:
                         slots[i] = self._slot(ctx, outbox)
                     else:
                         slot.job = None
-
-
-    def _excesses(self, slots: list[_Slot]) -> dict[int, str]:
-        """Why each busy slot's submission must be stopped now, by worker pid (none: fine).
-
-        Each kernel has its own limit on memory (set inside the sandbox); this adds
-        the total over all the processes a notebook started, and their number, which
-        the kernel's own limits cannot count when grading runs as root. One pass
-        over the process table serves every slot.
-        """
-        limits = self.limits
-        usage = _sandbox_usage([slot.proc.pid for slot in slots if slot.job])
-        found = {}
-        for slot in slots:
-            if not slot.job or slot.proc.pid not in usage:
-                continue
-            members, memory = usage[slot.proc.pid]
-            shared = Path(self.setup["folder"]) / f"sandbox-{slot.proc.pid}"
-            if memory > limits.memory:
-                found[slot.proc.pid] = (f"it used more than "
-                                        f"{sandbox.describe_memory(limits.memory)} of memory "
-                                        "and was stopped")
-            elif members > limits.processes:
-                found[slot.proc.pid] = (f"it started more than {limits.processes} processes "
-                                        "or threads at once and was stopped")
-            elif _folder_size(shared, limits.channel) > limits.channel:
-                found[slot.proc.pid] = ("it wrote more than allowed into the folder the "
-                                        "grader reads its results from, and was stopped")
-        return found
-
-
-def _sandbox_usage(workers: list[int]) -> dict[int, tuple[int, int]]:
-    """For each worker pid: (processes and threads, bytes of memory) of what runs in its
-    sandbox, not counting the zygote itself."""
-    import psutil
-
-    table = {}
-    for proc in psutil.process_iter(["ppid", "name", "num_threads", "memory_info"]):
-        info = proc.info
-        rss = info["memory_info"].rss if info["memory_info"] else 0
-        table[proc.pid] = (info["ppid"], info["name"], info["num_threads"] or 1, rss)
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, *_rest) in table.items():
-        children.setdefault(ppid, []).append(pid)
-
-    def below(pid):
-        # Without recursion: a notebook may start a chain of processes thousands deep.
-        stack, seen = list(children.get(pid, [])), set()
-        while stack:
-            kid = stack.pop()
-            if kid in seen:
-                continue
-            seen.add(kid)
-            yield kid
-            stack.extend(children.get(kid, []))
-
-    usage = {}
-    for worker in workers:
-        members = memory = 0
-        for pid in below(worker):
-            ppid, name, threads, rss = table[pid]
-            # The zygote is the first process under bwrap that is not bwrap; count
-            # what it forked (the kernels and all they started).
-            if name != "bwrap" and table.get(ppid, (0, ""))[1] == "bwrap":
-                for member in below(pid):
-                    members += table[member][2]
-                    memory += table[member][3]
-        usage[worker] = (members, memory)
-    return usage
-
-
-def _folder_size(shared: Path, limit: int) -> int:
-    """Bytes in a sandbox's shared folder (counting stops once past ``limit``)."""
-    total = 0
-    for folder, _, files in os.walk(shared):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(folder, name)).st_size
-            except OSError:
-                continue
-            if total > limit:
-                return total
-    return total
 
 
 def _plain_db_error(err: Exception) -> str:
