@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from grading_helpers import ASSIGNMENT, auto_points, course_copy, grading_log, run
 
 from coproduction.grading import leaner
 from coproduction.grading.cohort import Member, write_cohort
-from grading_helpers import ASSIGNMENT, auto_points, course_copy, grading_log, run
 
 pytestmark = pytest.mark.slow
 

@@ -251,9 +251,8 @@ def _debrief(args) -> int:
 
 
 def _cohort(args) -> int:
-    from .grading import CourseError
-    from .grading import gradebook
     from . import quiz
+    from .grading import CourseError, gradebook
     from .grading.cohort import plan, practice_names, write_cohort
     from .scenario import names
 
