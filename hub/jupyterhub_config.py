@@ -80,8 +80,9 @@ else:
 # --- each person's own server -------------------------------------------------
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [SINGLEUSER]
-# Straight into Module 1: most trainees do not know what a launcher is for.
-c.Spawner.default_url = "/lab/tree/coproduction/modules/01-origins.ipynb"
+# Straight into the course map (where to begin, and their own progress), as
+# `make lab` opens: most trainees do not know what a launcher is for.
+c.Spawner.default_url = "/lab/tree/coproduction/modules/00-start-here.ipynb"
 c.Spawner.environment = {
     "COPRODUCTION_EXCHANGE": str(EXCHANGE),
     # People's own servers leave out nbgrader's tools for making and grading

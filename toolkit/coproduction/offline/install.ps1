@@ -42,7 +42,7 @@ Copy-Item -Recurse (Join-Path $Here "course") $Course
 
 $Start = @'
 # Starts the co-production course on this computer only (127.0.0.1). Ctrl+C stops it.
-#   start-course.ps1         JupyterLab at Module 1
+#   start-course.ps1         JupyterLab at the course map (00-start-here)
 #   start-course.ps1 -App    Module 1 as a page with the code hidden
 param([switch]$App, [string]$Module = "1")
 $Dir = Split-Path -Parent $MyInvocation.MyCommand.Path
@@ -54,7 +54,7 @@ if ($App) {
   & (Join-Path $Bin "jupyter.exe") lab --ServerApp.ip=127.0.0.1 --ServerApp.port=8888 `
     --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate `
     --LabApp.extension_manager=readonly "--ServerApp.root_dir=$(Join-Path $Dir 'my-course')" `
-    --LabApp.default_url=/lab/tree/modules/01-origins.ipynb
+    --LabApp.default_url=/lab/tree/modules/00-start-here.ipynb
 }
 '@
 Set-Content -Path (Join-Path $Target "start-course.ps1") -Value $Start

@@ -58,7 +58,7 @@ mv "$TARGET/course.new" "$TARGET/course"
 cat > "$TARGET/start-course.sh" <<'START'
 #!/bin/sh
 # Starts the co-production course on this computer only (127.0.0.1). Ctrl+C stops it.
-#   sh start-course.sh        JupyterLab at Module 1
+#   sh start-course.sh        JupyterLab at the course map (00-start-here)
 #   sh start-course.sh app    Module 1 as a page with the code hidden (app 2 for Module 2)
 #   Anything else is passed to JupyterLab, e.g. --no-browser.
 set -eu
@@ -74,7 +74,7 @@ JUPYTER_CONFIG_PATH="$HOME_DIR/course/jupyterlab-trainee" exec "$BIN/jupyter" la
   --ServerApp.ip=127.0.0.1 --ServerApp.port="${PORT:-8888}" \
   --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
   --LabApp.extension_manager=readonly --ServerApp.root_dir="$HOME_DIR/my-course" \
-  --LabApp.default_url=/lab/tree/modules/01-origins.ipynb "$@"
+  --LabApp.default_url=/lab/tree/modules/00-start-here.ipynb "$@"
 START
 chmod +x "$TARGET/start-course.sh"
 echo "Done. To start the course again later: sh $TARGET/start-course.sh"
