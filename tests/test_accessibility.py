@@ -276,7 +276,8 @@ def test_module_1_in_the_app_view(app, browser, findings):
 
 def test_module_6_in_the_app_view(app, browser, findings):
     """Module 6 as an app: the self-assessment audited unanswered, then with both views rated
-    and its gap chart drawn (the chart's figures in its alt text and in a table)."""
+    (one of them from the keyboard alone) and its gap chart drawn (the chart's figures in
+    its alt text and in a table)."""
     from playwright.sync_api import expect
 
     from coproduction import selfassess
@@ -291,13 +292,29 @@ def test_module_6_in_the_app_view(app, browser, findings):
     expect(page.locator(COURSE).get_by_role("textbox").last).to_be_visible(timeout=60_000)
     problems += check(page, findings, "App view, Module 6 at the start", shell=True)
 
-    for view, index in (("Staff", 4), ("People with lived experience", 2)):
-        rater.get_by_role("radio", name=view, exact=True).check()
-        for n, select in enumerate(rater.locator("select").all(), start=1):
-            select.select_option(index=index)
-            expect(rater.get_by_text(f"{n} of {statements} statements rated in the "
-                                     f"{view.lower()} view", exact=False)).to_be_visible(
-                timeout=30_000)
+    # The staff view by mouse, the other from the keyboard alone: an arrow key moves
+    # to the other view, Tab from one statement's rating to the next, arrow keys rate.
+    rater.get_by_role("radio", name="Staff", exact=True).check()
+    for n, select in enumerate(rater.locator("select").all(), start=1):
+        select.select_option(index=4)
+        expect(rater.get_by_text(f"{n} of {statements} statements rated in the staff view",
+                                 exact=False)).to_be_visible(timeout=30_000)
+    lived = "People with lived experience"
+    rater.get_by_role("radio", name="Staff", exact=True).focus()
+    page.keyboard.press("ArrowDown")
+    expect(rater.get_by_role("radio", name=lived, exact=True)).to_be_checked(timeout=30_000)
+    for n, select in enumerate(rater.locator("select").all(), start=1):
+        for _ in range(5):  # the next control Tab reaches is this statement's rating
+            page.keyboard.press("Tab")
+            if select.evaluate("e => e === document.activeElement"):
+                break
+        else:
+            raise AssertionError(f"Tab did not reach the rating of statement {n}")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")  # "not answered yet", then 1, then 2
+        expect(rater.get_by_text(f"{n} of {statements} statements rated in the "
+                                 f"{lived.lower()} view", exact=False)).to_be_visible(
+            timeout=30_000)
     chart = rater.locator("img")
     expect(chart).to_have_attribute("alt", re.compile(r"^Bar chart of mean scores\. .*staff 4\.00"))
     expect(rater.locator("table caption", has_text="The same figures as a table")).to_be_visible()
