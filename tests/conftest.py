@@ -24,6 +24,14 @@ _NOT_COURSE = {".venv", ".git", ".ipynb_checkpoints", "__pycache__", ".pytest_ca
                "node_modules"}
 
 
+def notebook_text(path: Path) -> str:
+    """All of a notebook's cell sources as one line of words (for looking phrases up)."""
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return " ".join(" ".join("".join(c["source"]) for c in nb["cells"]).split())
+
+
 def course_files(root: Path = ROOT) -> list[Path]:
     """The course's own files: what git tracks or would track, never what it ignores.
 

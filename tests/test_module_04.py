@@ -70,16 +70,6 @@ def test_self_check_knows_the_facts():
     assert sum(q.kind == "sort" for q in check.questions) >= 1
 
 
-def test_self_check_feedback_does_not_start_with_the_verdict():
-    from ruamel.yaml import YAML
-
-    source = YAML(typ="safe").load(
-        (ROOT / "toolkit" / "self-check-keys" / "04-health.yaml").read_text(encoding="utf-8"))
-    for q in source["questions"]:
-        feedback = ([o["feedback"] for o in q["options"]] if q["kind"] == "choice"
-                    else [i["feedback"] for i in q["items"]])
-        for text in feedback:
-            assert not text.startswith(("Right", "Not quite", "Correct", "Wrong")), text[:40]
 
 
 # ------------------------------------------------------------------ dataset

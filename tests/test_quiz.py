@@ -8,6 +8,7 @@ from ruamel.yaml import YAML
 from coproduction import quiz
 from coproduction.problems import CourseFileError
 from coproduction.quiz.model import seal_text, unseal_text
+from conftest import ROOT
 
 SOURCE = """\
 schema_version: 1
@@ -138,3 +139,16 @@ def test_tampered_sealed_file_is_rejected(sealed_check, tmp_path):
 def test_unknown_check_name():
     with pytest.raises(LookupError, match="There is no self-check called 'nope'"):
         quiz.get("nope")
+
+
+@pytest.mark.parametrize("keys", sorted((ROOT / "toolkit" / "self-check-keys").glob("*.yaml")),
+                         ids=lambda path: path.stem)
+def test_self_check_feedback_does_not_start_with_the_verdict(keys):
+    """The check already says right or not; the feedback goes on to why."""
+    source = YAML(typ="safe").load(keys.read_text(encoding="utf-8"))
+    for q in source["questions"]:
+        feedback = ([o["feedback"] for o in q["options"]] if q["kind"] == "choice"
+                    else [i["feedback"] for i in q["items"]])
+        for text in feedback:
+            assert not text.startswith(("Right", "Not quite", "Correct", "Wrong")), text[:40]
+
