@@ -21,6 +21,31 @@ def test_there_are_three_assignments_at_least():
             "05-housing", "06-organisation"} <= set(ASSIGNMENTS)
 
 
+#: Each assignment's points: (autograded, marked by hand); ten in all, as each says.
+POINTS = {"01-origins": (4, 6), "02-values": (5, 5), "03-involvement": (6, 4),
+          "04-health": (6, 4), "05-housing": (6, 4), "06-organisation": (6, 4)}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_points_add_up_to_the_ten_each_assignment_promises(assignment):
+    from conftest import ROOT
+
+    [source] = (ROOT / "solutions" / assignment).glob("*.ipynb")
+    cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    auto = hand = 0.0
+    for cell in cells:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("grade"):
+            if cell["cell_type"] == "code":
+                auto += meta["points"]
+            else:
+                hand += meta["points"]
+    assert (auto, hand) == POINTS[assignment]
+    assert "**10**" in "".join(cells[0]["source"])
+    kinds = [c["cell_type"] for c in cells if c["metadata"].get("nbgrader", {}).get("grade")]
+    assert kinds == sorted(kinds)  # every autograded question comes before the written ones
+
+
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, tmp_path_factory):
     assignment = request.param
