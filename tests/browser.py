@@ -19,6 +19,29 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
                  "--disable-component-update", "--disable-sync"]
 
 
+#: JupyterLab, in the page: true once every code cell of the open notebook has run.
+ALL_RUN = """() => window.jupyterapp.shell.currentWidget.content.widgets.every(
+    c => c.model.type !== 'code' || c.model.executionCount)"""
+#: JupyterLab, in the page: scroll the open notebook to the first cell holding ``text``.
+SCROLL_TO = """async (text) => {
+    const nb = window.jupyterapp.shell.currentWidget.content;
+    const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes(text));
+    nb.activeCellIndex = i;
+    await nb.scrollToItem(i + 1, 'start');
+}"""
+
+
+def require_chromium() -> None:
+    """Skip the calling test module when Chromium is missing; in CI, fail instead."""
+    import pytest
+
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            raise RuntimeError("Chromium is needed for the browser tests in CI "
+                               "(.ci/run installs it)")
+        pytest.skip("Chromium is not installed", allow_module_level=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -16,7 +16,6 @@ Needs Chromium (CI installs it; elsewhere the test is skipped if it is missing).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 
@@ -33,24 +32,13 @@ from axe_audit import (
     tab_to,
     voila_app,
 )
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port, jupyterlab
+from browser import (ALL_RUN, CHROMIUM, CHROMIUM_ARGS, SCROLL_TO, free_port, jupyterlab,
+                     require_chromium)
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM:
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is needed for the browser tests in CI (.ci/run installs it)")
-    pytest.skip("Chromium is not installed", allow_module_level=True)
-
-ALL_RUN = """() => window.jupyterapp.shell.currentWidget.content.widgets.every(
-    c => c.model.type !== 'code' || c.model.executionCount)"""
-SCROLL_TO = """async (text) => {
-    const nb = window.jupyterapp.shell.currentWidget.content;
-    const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes(text));
-    nb.activeCellIndex = i;
-    await nb.scrollToItem(i + 1, 'start');
-}"""
+require_chromium()
 
 
 @pytest.fixture(scope="module")

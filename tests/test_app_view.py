@@ -17,15 +17,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
 from grading_helpers import BIN, ENV
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM:
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is needed for the browser tests in CI (.ci/run installs it)")
-    pytest.skip("Chromium is not installed", allow_module_level=True)
+require_chromium()
 
 
 def _start_app(folder: Path, port: int, home: Path):

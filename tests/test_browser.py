@@ -6,7 +6,6 @@ Also checks that the page asks nothing of any address but 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -16,25 +15,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, jupyterlab
+from browser import (ALL_RUN, CHROMIUM, CHROMIUM_ARGS, SCROLL_TO, jupyterlab,
+                     require_chromium)
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM:
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is needed for the browser tests in CI (.ci/run installs it)")
-    pytest.skip("Chromium is not installed", allow_module_level=True)
-
-
-ALL_RUN = """() => window.jupyterapp.shell.currentWidget.content.widgets.every(
-    c => c.model.type !== 'code' || c.model.executionCount)"""
-SCROLL_TO = """async (text) => {
-    const nb = window.jupyterapp.shell.currentWidget.content;
-    const i = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes(text));
-    nb.activeCellIndex = i;
-    await nb.scrollToItem(i + 1, 'start');
-}"""
+require_chromium()
 
 
 def test_module_1_plays_in_jupyterlab(tmp_path):
