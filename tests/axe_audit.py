@@ -8,16 +8,7 @@ WCAG 2.0, 2.1 and 2.2 at levels A and AA.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import time
-import urllib.request
 from collections import Counter
-from contextlib import contextmanager
-from pathlib import Path
-
-from grading_helpers import BIN, ENV
 
 from coproduction.widgetkit import WIDGET_CLASS
 
@@ -120,39 +111,3 @@ def tab_to(page, wanted: str, *, tag: str = "button", back: bool = False,
             return where
         seen.append(where and (where["text"] or where["label"] or where["tag"])[:40])
     raise AssertionError(f"Tab never reached {wanted!r}; it went through {seen[-30:]}")
-
-
-# -- the app view -------------------------------------------------------------
-
-@contextmanager
-def voila_app(module: str, folder: Path, home: Path, port: int):
-    """``coproduction app MODULE`` on 127.0.0.1, as a trainee starts it; yields the page's URL."""
-    env = {**ENV, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
-    # The journal goes where a trainee's would (in ``folder``), not the test run's shared one,
-    # so no other test's unfinished play is carried on here.
-    env.pop("COPRODUCTION_JOURNAL", None)
-    log_path = home / "app.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([str(BIN / "coproduction"), "app", module, "--folder", str(folder),
-                             "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(log_path.read_text())
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the app did not start:\n" + log_path.read_text())
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()

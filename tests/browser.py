@@ -1,16 +1,21 @@
-"""Run JupyterLab on 127.0.0.1 and drive it with the system's Chromium (for browser tests)."""
+"""Run JupyterLab or the app view on 127.0.0.1 and drive them with the system's Chromium
+(for browser tests)."""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from grading_helpers import BIN, ENV
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags that keep Chromium from calling home: the course must run with no network.
@@ -29,6 +34,16 @@ SCROLL_TO = """async (text) => {
     nb.activeCellIndex = i;
     await nb.scrollToItem(i + 1, 'start');
 }"""
+
+
+def open_notebook(page, url: str, token: str, path: str) -> None:
+    """Open ``path`` in JupyterLab at ``url`` and wait until its kernel is ready."""
+    page.goto(f"{url}/lab/tree/{path}?token={token}")
+    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')",
+                           timeout=60_000)
+    page.wait_for_function(
+        "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+        " === 'idle'", timeout=60_000)
 
 
 def require_chromium() -> None:
@@ -80,4 +95,38 @@ def jupyterlab(root: Path, home: Path, env: dict | None = None):
             proc.wait(15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
+        log.close()
+
+
+@contextmanager
+def voila_app(module: str, folder: Path, home: Path, port: int):
+    """``coproduction app MODULE`` on 127.0.0.1, as a trainee starts it; yields the page's URL."""
+    env = {**ENV, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
+    # The journal goes where a trainee's would (in ``folder``), not the test run's shared one,
+    # so no other test's unfinished play is carried on here.
+    env.pop("COPRODUCTION_JOURNAL", None)
+    log_path = home / "app.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([str(BIN / "coproduction"), "app", module, "--folder", str(folder),
+                             "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(log_path.read_text())
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the app did not start:\n" + log_path.read_text())
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()

@@ -30,10 +30,9 @@ from axe_audit import (
     explain,
     focused,
     tab_to,
-    voila_app,
 )
 from browser import (ALL_RUN, CHROMIUM, CHROMIUM_ARGS, SCROLL_TO, free_port, jupyterlab,
-                     require_chromium)
+                     open_notebook, require_chromium, voila_app)
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -82,6 +81,19 @@ def app(tmp_path_factory):
     home = tmp_path_factory.mktemp("app")
     with voila_app("1", home / "my-course", home, free_port()) as url:
         yield url
+
+
+def open_in_app(browser, app: str, notebook: str, title: str):
+    """(page, widget): ``notebook`` opened in the app view, once its widget titled ``title``
+    and the page's last reflection box (the end of the page) have appeared."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{app}/voila/render/{notebook}", timeout=180_000)
+    widget = page.locator(COURSE).filter(has_text=title).first
+    expect(widget).to_be_visible(timeout=120_000)
+    expect(page.locator(COURSE).get_by_role("textbox").last).to_be_visible(timeout=60_000)
+    return page, widget
 
 
 def check(page, findings: dict, where: str, shell: bool = False) -> list[dict]:
@@ -202,12 +214,7 @@ def test_module_1_in_jupyterlab(lab, browser, findings):
     url, token = lab
     problems = []
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{url}/lab/tree/modules/01-origins.ipynb?token={token}")
-    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')",
-                           timeout=60_000)
-    page.wait_for_function(
-        "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status"
-        " === 'idle'", timeout=60_000)
+    open_notebook(page, url, token, "modules/01-origins.ipynb")
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(ALL_RUN, timeout=120_000)
 
@@ -237,13 +244,8 @@ def test_module_1_in_the_app_view(app, browser, findings):
     from playwright.sync_api import expect
 
     estate, route, check_ = the_module()
-    url = app
     problems = []
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{url}/voila/render/01-origins.ipynb", timeout=180_000)
-    player = page.locator(COURSE).filter(has_text=estate.title).first
-    expect(player).to_be_visible(timeout=120_000)
-    expect(page.locator(COURSE).get_by_role("textbox").last).to_be_visible(timeout=60_000)
+    page, player = open_in_app(browser, app, "01-origins.ipynb", estate.title)
     problems += check(page, findings, "App view, at the start", shell=True)
 
     play_by_keyboard(page, player, estate, route, first_by_tab=True)
@@ -273,11 +275,7 @@ def test_module_6_in_the_app_view(app, browser, findings):
     sheet = selfassess.get("organisation")
     statements = sum(len(d.items) for d in sheet.domains)
     problems = []
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{app}/voila/render/06-organisation.ipynb", timeout=180_000)
-    rater = page.locator(COURSE).filter(has_text=sheet.title).first
-    expect(rater).to_be_visible(timeout=120_000)
-    expect(page.locator(COURSE).get_by_role("textbox").last).to_be_visible(timeout=60_000)
+    page, rater = open_in_app(browser, app, "06-organisation.ipynb", sheet.title)
     problems += check(page, findings, "App view, Module 6 at the start", shell=True)
 
     # The staff view by mouse, the other from the keyboard alone: an arrow key moves

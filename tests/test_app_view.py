@@ -7,41 +7,17 @@ the trainee's own journal, and ask nothing of any address but 127.0.0.1.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
+from browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, voila_app
 from grading_helpers import BIN, ENV
 
 pytestmark = pytest.mark.slow
 
 require_chromium()
-
-
-def _start_app(folder: Path, port: int, home: Path):
-    env = {**ENV, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
-    env.pop("COPRODUCTION_JOURNAL", None)  # the journal goes where a trainee's would
-    log = open(home / "app.log", "w")
-    proc = subprocess.Popen([str(BIN / "coproduction"), "app", "1", "--folder", str(folder),
-                             "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError((home / "app.log").read_text())
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return proc, log
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("the app did not start:\n" + (home / "app.log").read_text())
 
 
 def test_module_1_as_an_app(tmp_path):
@@ -55,44 +31,34 @@ def test_module_1_as_an_app(tmp_path):
     folder, home = tmp_path / "my-course", tmp_path / "home"
     home.mkdir()
     port = free_port()
-    proc, log = _start_app(folder, port, home)
     requests = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(f"http://127.0.0.1:{port}/voila/render/01-origins.ipynb",
-                      timeout=180_000)
-            expect(page.get_by_role("heading", name="Module 1: Where co-production comes from",
-                                    exact=False)).to_be_visible(timeout=120_000)
-            # No code, and no instructions that only make sense in JupyterLab.
-            code = ".jp-CodeCell .jp-InputArea-editor:visible, .jp-CodeMirrorEditor:visible"
-            assert page.locator(code).count() == 0
-            expect(page.get_by_text("How to use this notebook")).to_be_hidden()
-            assert "scenario.play(" not in page.inner_text("body")
+    with voila_app("1", folder, home, port) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{url}/voila/render/01-origins.ipynb", timeout=180_000)
+        expect(page.get_by_role("heading", name="Module 1: Where co-production comes from",
+                                exact=False)).to_be_visible(timeout=120_000)
+        # No code, and no instructions that only make sense in JupyterLab.
+        code = ".jp-CodeCell .jp-InputArea-editor:visible, .jp-CodeMirrorEditor:visible"
+        assert page.locator(code).count() == 0
+        expect(page.get_by_text("How to use this notebook")).to_be_hidden()
+        assert "scenario.play(" not in page.inner_text("body")
 
-            state = scenario.start(estate)
-            for choice_id in route:
-                label = next(c.label for c in scenario.available(state) if c.id == choice_id)
-                button = page.get_by_role("button", name=label, exact=True)
-                expect(button).to_be_visible(timeout=60_000)
-                button.click()
-                expect(page.get_by_text(f"You chose: {label}", exact=True)).to_be_visible(
-                    timeout=30_000)
-                state = scenario.choose(state, choice_id)
-            assert state.finished
-            expect(page.get_by_text("Your route and its ending are saved in your journal",
-                                    exact=False)).to_be_visible(timeout=60_000)
-            page.screenshot(path=str(tmp_path / "app-ending.png"))
-            browser.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        state = scenario.start(estate)
+        for choice_id in route:
+            label = next(c.label for c in scenario.available(state) if c.id == choice_id)
+            button = page.get_by_role("button", name=label, exact=True)
+            expect(button).to_be_visible(timeout=60_000)
+            button.click()
+            expect(page.get_by_text(f"You chose: {label}", exact=True)).to_be_visible(
+                timeout=30_000)
+            state = scenario.choose(state, choice_id)
+        assert state.finished
+        expect(page.get_by_text("Your route and its ending are saved in your journal",
+                                exact=False)).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(tmp_path / "app-ending.png"))
+        browser.close()
 
     journal = Journal(folder / "modules" / "coproduction-journal.sqlite")
     ended = [e.detail["path"] for e in journal.entries("scenario") if e.subject == estate.id]

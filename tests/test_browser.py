@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import (ALL_RUN, CHROMIUM, CHROMIUM_ARGS, SCROLL_TO, jupyterlab,
+from browser import (ALL_RUN, CHROMIUM, CHROMIUM_ARGS, SCROLL_TO, jupyterlab, open_notebook,
                      require_chromium)
 from conftest import ROOT
 
@@ -226,12 +226,7 @@ def test_module_1_for_a_trainee(tmp_path, viewport, scale):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=viewport, device_scale_factor=scale)
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{url}/lab/tree/modules/01-origins.ipynb?token={token}")
-        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')",
-                               timeout=60_000)
-        page.wait_for_function(
-            "window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status"
-            " === 'idle'", timeout=60_000)
+        open_notebook(page, url, token, "modules/01-origins.ipynb")
         shot("opened")
 
         # 1. The trainee view: none of nbgrader's tools in the menus, side panels or toolbar.

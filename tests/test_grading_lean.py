@@ -176,3 +176,15 @@ def test_workers_are_forked_only_from_a_process_without_threads(tmp_path):
                           cwd=tmp_path, check=True)
     expected = ["fork" if sys.platform.startswith("linux") else "spawn", "spawn"]
     assert done.stdout.split() == expected
+
+
+def test_a_kernel_that_never_gets_ready_is_not_blamed_on_the_notebook():
+    """What the quicker readiness check raises reads as the machine's trouble, not the
+    trainee's; a kernel the notebook stopped still reads as the notebook's doing."""
+    from coproduction.grading.worker import reason_from_log
+
+    late = reason_from_log("[ERROR] RuntimeError: Kernel didn't respond in 60 seconds")
+    assert "did not start in time" in late and "--student" in late
+    died = reason_from_log("RuntimeError: Kernel died before replying to kernel_info")
+    assert "before any of the notebook ran" in died
+    assert "stopped its own" in reason_from_log("nbclient.exceptions.DeadKernelError: Kernel died")

@@ -554,3 +554,22 @@ def test_a_few_ordinary_aliases_still_load(write):
     loaded = load(write(text))
     assert [c.values for n in loaded.nodes.values() for c in n.choices].count(
         {"assets": -1, "respect": -2}) == 2
+
+
+def test_a_huge_or_special_notebook_is_refused_before_it_is_read(tmp_path):
+    """The grading process keeps the gradebook: a handed-in notebook of gigabytes, or a pipe
+    in its place, is recorded with the reason and never read there."""
+    from coproduction.grading.submission_checks import MAX_NOTEBOOK_BYTES, inspect
+
+    release, folder = tmp_path / "release", tmp_path / "submitted"
+    release.mkdir()
+    folder.mkdir()
+    (release / "origins.ipynb").write_text('{"cells": []}', encoding="utf-8")
+    with open(folder / "origins.ipynb", "wb") as huge:
+        huge.truncate(MAX_NOTEBOOK_BYTES + 1)  # sparse: takes no room on the disk
+    reason, _ = inspect(folder, release)
+    assert "origins.ipynb is larger than 100 MB" in reason and "not graded" in reason
+    (folder / "origins.ipynb").unlink()
+    os.mkfifo(folder / "origins.ipynb")  # reading it would wait for ever
+    reason, _ = inspect(folder, release)
+    assert reason == "origins.ipynb is not an ordinary file (a link or a device, say)"

@@ -9,9 +9,15 @@ memory by the sandbox, are named, so neither passes for an ordinary low score.
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 from .selection import read_timestamp
+
+MiB = 1024 * 1024
+#: The largest notebook handed in that is graded. The course's notebooks are well under
+#: 1 MB; a trainee's, with its outputs and pictures, a few MB.
+MAX_NOTEBOOK_BYTES = 100 * MiB
 
 
 def _grade_ids(nb: dict) -> set[str]:
@@ -40,6 +46,14 @@ def inspect(folder: Path, release: Path, pattern: str = "*") -> tuple[str, str]:
     for path in sorted(folder.glob(f"{pattern}.ipynb")):
         if path.name not in known:
             continue
+        # Looked at before it is read: this process keeps the gradebook, and one
+        # trainee's file must not hang it (a pipe) or fill its memory (gigabytes).
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            return f"{path.name} is not an ordinary file (a link or a device, say)", ""
+        if info.st_size > MAX_NOTEBOOK_BYTES:
+            return (f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // MiB} MB, far larger "
+                    "than a notebook of this course, so it was not graded"), ""
         try:
             nb = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -74,6 +88,8 @@ def stopped_cells(folder: Path, errors: tuple[str, ...] = STOPPED) -> list[str]:
     found = []
     for path in sorted(folder.glob("*.ipynb")):
         try:
+            if path.lstat().st_size > MAX_NOTEBOOK_BYTES:
+                continue
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, ValueError, AttributeError):
             continue

@@ -21,6 +21,12 @@ _REASONS = (
     ("exists multiple times", "the notebook has copies of an answer or test cell (a cell was "
                               "duplicated), which nbgrader cannot grade: delete the extra copy "
                               "and grade this trainee again with --student"),
+    # Before the notebook's first cell: not the trainee's doing.
+    ("Kernel died before replying to kernel_info", "its Python kernel stopped while starting, "
+                                                   "before any of the notebook ran: grade this "
+                                                   "trainee again with --student"),
+    ("Kernel didn't respond in", "its Python kernel did not start in time (the machine may "
+                                 "be very busy): grade this trainee again with --student"),
     ("DeadKernelError", "the notebook stopped its own Python kernel (for example with exit() "
                         "or os._exit()), so the rest of it could not be run"),
     ("Kernel died", "the notebook stopped its own Python kernel (for example with exit() "
